@@ -1,0 +1,40 @@
+"""Hangul in matplotlib.
+
+Matplotlib's default font (DejaVu Sans) has no Hangul glyphs, so Korean labels would show as
+empty boxes with "missing glyph" warnings. The `koreanize-matplotlib` package ships the
+NanumGothic font (SIL Open Font License); we register that font file directly. We do not
+``import koreanize_matplotlib`` itself: its module imports ``distutils``, which is gone from
+Python 3.12, while the font file works on every Python version.
+"""
+
+import importlib.util
+import pathlib
+
+import matplotlib
+from matplotlib import font_manager
+
+FONT_NAME = "NanumGothic"
+
+
+def font_path() -> pathlib.Path | None:
+    """Path of NanumGothic.ttf shipped by koreanize-matplotlib, or None if not installed."""
+    spec = importlib.util.find_spec("koreanize_matplotlib")  # locates, does not import
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        candidate = pathlib.Path(folder) / "fonts" / "NanumGothic.ttf"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def use_korean_font() -> str:
+    """Make matplotlib draw Hangul. Returns the font family in use. Safe to call repeatedly."""
+    path = font_path()
+    if path is None:
+        return matplotlib.rcParams["font.family"][0]
+    if FONT_NAME not in {f.name for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(path))
+    matplotlib.rcParams["font.family"] = FONT_NAME
+    matplotlib.rcParams["axes.unicode_minus"] = False  # NanumGothic has no U+2212 minus sign
+    return FONT_NAME

@@ -9,18 +9,34 @@ JupyterLab starts a chapter's kernel). Running ``solutions/`` or the test suite 
 exercise as done. ``COURSE_PROGRESS=off`` disables recording everywhere; ``COURSE_PROGRESS=on``
 forces it (used by tests with a temporary ``COURSE_PROGRESS_FILE``).
 
-A file that cannot be read as progress is never erased: it is moved aside to
-``progress.corrupt-<time>.json`` and reported, and a fresh record starts.
+Nothing is ever erased silently. A file that cannot be read as progress at all (not JSON, not an
+object) is moved aside to ``progress.corrupt-<time>.json`` and reported, and a fresh record starts.
+A file that is readable but partly wrong (hand-edited: an entry of the wrong type, an answer
+without a readable time or a true/false ``correct``) is copied aside the same way, reported, and
+repaired: every readable entry is kept, only the unreadable ones are left out (they stay in the copy).
+
+Record format (``SCHEMA_VERSION`` 1)::
+
+    {"version": 1,
+     "exercises": {"rnn.rnn_cell": {"first_passed": "<ISO time>", "last_passed": "...", "passes": 2}},
+     "quiz": {"01-1": {"history": [{"at": "<ISO time>", "correct": true}, ...],
+                       "box": 2, "due": "2025-06-05"}}}
+
+``box``/``due`` are the Leitner state of ``lib.review``, replayed from ``history`` at every answer.
 """
 
 import contextlib
+import copy
 import datetime as _dt
 import json
 import os
 import pathlib
+import shutil
 import tempfile
 import time
 import warnings
+
+from lib import review
 
 SCHEMA_VERSION = 1
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -85,33 +101,102 @@ def _locked(path: pathlib.Path, timeout: float = 10.0):
         os.remove(lock_path)
 
 
-def _valid(data) -> bool:
-    return (
-        isinstance(data, dict)
-        and isinstance(data.get("exercises"), dict)
-        and isinstance(data.get("quiz"), dict)
-    )
+def _clean_exercises(exercises, problems) -> dict:
+    if not isinstance(exercises, dict):
+        problems.append("exercises 가 객체({...})가 아닙니다")
+        return {}
+    clean = {}
+    for key, entry in exercises.items():
+        if not isinstance(entry, dict):
+            problems.append(f"exercises[{key!r}] 가 객체가 아닙니다")
+            continue
+        entry = dict(entry)
+        passes = entry.get("passes", 1)
+        if not isinstance(passes, int) or isinstance(passes, bool) or passes < 1:
+            problems.append(f"exercises[{key!r}].passes 가 양의 정수가 아닙니다")
+            entry["passes"] = 1
+        clean[key] = entry
+    return clean
+
+
+def _clean_quiz(quiz, problems) -> dict:
+    if not isinstance(quiz, dict):
+        problems.append("quiz 가 객체({...})가 아닙니다")
+        return {}
+    clean = {}
+    for key, entry in quiz.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("history"), list):
+            problems.append(f"quiz[{key!r}] 에 답 기록(history 목록)이 없습니다")
+            continue
+        history = []
+        for event in entry["history"]:
+            readable = (isinstance(event, dict) and isinstance(event.get("correct"), bool)
+                        and review.parse_day(event.get("at")) is not None)
+            if readable:
+                history.append(event)
+            else:
+                problems.append(f"quiz[{key!r}] 의 답 {event!r} 을(를) 읽을 수 없습니다")
+        entry = dict(entry, history=history)
+        state = review.replay(entry)
+        if "box" in entry or "due" in entry:
+            entry["box"] = state.box  # the stored state is a copy of the replayed one
+            entry["due"] = state.due.isoformat() if state.due else None
+        clean[key] = entry
+    return clean
+
+
+def clean_progress(data):
+    """(a repaired copy, list of problems in Korean); (None, problems) if ``data`` is not a record."""
+    if not isinstance(data, dict):
+        return None, ["진도 기록이 JSON 객체가 아닙니다"]
+    problems = []
+    clean = copy.deepcopy(data)
+    clean.setdefault("version", SCHEMA_VERSION)
+    clean["exercises"] = _clean_exercises(clean.get("exercises", {}), problems)
+    clean["quiz"] = _clean_quiz(clean.get("quiz", {}), problems)
+    return clean, problems
+
+
+def _aside_name(path: pathlib.Path) -> pathlib.Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return path.with_name(f"{path.stem}.corrupt-{stamp}{path.suffix}")
+
+
+def _describe(problems) -> str:
+    shown = "; ".join(problems[:5])
+    return shown + (f" 외 {len(problems) - 5}건" if len(problems) > 5 else "")
 
 
 def _read(path: pathlib.Path) -> dict:
-    """Read progress; a corrupt file is moved aside (kept, reported) and a fresh record returned."""
+    """Read progress (under the lock). An unreadable file is moved aside, a partly wrong one is
+    copied aside and repaired; both are reported with a warning. Nothing is erased."""
     if not path.exists():
         return empty_progress()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = None
-    if _valid(data):
-        return data
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    kept = path.with_name(f"{path.stem}.corrupt-{stamp}{path.suffix}")
-    os.replace(path, kept)
-    warnings.warn(
-        f"진도 파일을 읽을 수 없어 {kept.name} 으로 옮겨 두고 새 기록을 시작합니다. "
-        "옮긴 파일은 지우지 않았습니다.",
-        stacklevel=3,
-    )
-    return empty_progress()
+    clean, problems = clean_progress(data)
+    if clean is None:
+        kept = _aside_name(path)
+        os.replace(path, kept)
+        warnings.warn(
+            f"진도 파일을 읽을 수 없어 {kept.name} 으로 옮겨 두고 새 기록을 시작합니다. "
+            "옮긴 파일은 지우지 않았습니다.",
+            stacklevel=3,
+        )
+        return empty_progress()
+    if problems:
+        kept = _aside_name(path)
+        shutil.copy2(path, kept)
+        with contextlib.suppress(OSError):
+            _write(path, clean)
+        warnings.warn(
+            f"진도 파일에 읽을 수 없는 부분이 있어 원본을 {kept.name} 으로 복사해 두고, "
+            f"읽을 수 있는 기록은 모두 남긴 채 고쳤습니다: {_describe(problems)}",
+            stacklevel=3,
+        )
+    return clean
 
 
 def _write(path: pathlib.Path, data: dict) -> None:
@@ -160,13 +245,13 @@ def record_exercise_passed(exercise_id: str) -> bool:
 
 
 def record_quiz_answer(item_id: str, correct: bool) -> bool:
-    """Append one quiz answer to the item's history. Returns True if it was recorded."""
+    """Append one quiz answer to the item's history and update its Leitner box and due date
+    (``lib.review``). Returns True if it was recorded."""
     if not recording_enabled():
         return False
 
     def change(data):
-        entry = data["quiz"].setdefault(item_id, {"history": []})
-        entry.setdefault("history", []).append({"at": now(), "correct": bool(correct)})
+        review.apply_answer(data, item_id, correct, now())
 
     update_progress(change)
     return True

@@ -139,6 +139,20 @@ def apply_answer(data: dict, item_id: str, correct: bool, at: str) -> ItemState:
     return state
 
 
+def simulate(rule, start: _dt.date, days: int) -> list:
+    """One item answered every time it falls due, for ``days`` days from ``start``.
+
+    ``rule(n)`` says whether the n-th answer (0, 1, ...) is right. Returns [(day, correct, state after)].
+    """
+    data, day, trace = {"quiz": {}}, start, []
+    while day < start + _dt.timedelta(days=days):
+        correct = bool(rule(len(trace)))
+        state = apply_answer(data, "item", correct, stamp(day))
+        trace.append((day, correct, state))
+        day = state.due
+    return trace
+
+
 # ---------------------------------------------------------------- mastery
 
 
@@ -190,8 +204,10 @@ def due_items(items, data, day: _dt.date) -> list:
 def build_session(items, data, day: _dt.date, size: int = SESSION_SIZE) -> list:
     """Today's items: at most ``size`` of the due ones.
 
-    Order: items already answered before new ones; among them the weakest claim first, then the
-    lower box, the longer overdue, and the bank's order. The same record and day give the same list.
+    Items already answered come first, taken one claim at a time (weakest claim first; within a
+    claim the lower box, then the longer overdue, then the bank's order), so a session touches many
+    claims instead of ten items of one; then new items in the bank's order (the course's order).
+    The same record and day give the same list.
     """
     by_id = states(items, data)
     mastery = claim_mastery(items, data)
@@ -199,9 +215,16 @@ def build_session(items, data, day: _dt.date, size: int = SESSION_SIZE) -> list:
 
     def key(item):
         state = by_id[item.id]
-        return (state.is_new, round(mastery[item.claim], 6), state.box, state.due or day, position[item.id])
+        return (round(mastery[item.claim], 6), state.box, state.due or day, position[item.id])
 
-    return sorted(due_items(items, data, day), key=key)[:size]
+    due = due_items(items, data, day)
+    per_claim = {}
+    for item in sorted((i for i in due if not by_id[i.id].is_new), key=key):
+        per_claim.setdefault(item.claim, []).append(item)  # claims in order of their weakest item
+    queues = list(per_claim.values())
+    reviews = [queue[r] for r in range(max(map(len, queues), default=0)) for queue in queues if r < len(queue)]
+    new = [item for item in due if by_id[item.id].is_new]
+    return (reviews + new)[:size]
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,19 @@ def test_session_due_ordering_reviews_first_weakest_claim_first():
     assert [i.id for i in review.build_session(ITEMS, data, later)][:2] == ["02-1", "02-2"]
 
 
+def test_session_takes_one_item_per_claim_in_turn_weakest_claim_first():
+    bank = [make_item(f"05-{n}", "C11") for n in range(1, 4)] + [make_item(f"07-{n}", "C22") for n in range(1, 4)]
+    data = empty()
+    for item in bank:
+        answer_on(data, item.id, True, DAY)
+    for item in bank[3:]:
+        answer_on(data, item.id, True, DAY + days(1))  # C22 items climb to box 2, due DAY+4
+    answer_on(data, "05-2", False, DAY + days(1))  # C11 is now the weakest claim
+    session = [i.id for i in review.build_session(bank, data, DAY + days(4))]
+    # within C11 all are in box 1; 05-1 and 05-3 have been due longer than 05-2
+    assert session == ["05-1", "07-1", "05-3", "07-2", "05-2", "07-3"]
+
+
 def test_session_order_is_stable_for_a_given_state_and_date():
     data = empty()
     for n, item in enumerate(ITEMS):

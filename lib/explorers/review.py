@@ -142,6 +142,8 @@ def plot_dashboard(data, items, day):
     claims = sorted(mastery, key=claim_order)
     values = [mastery[c] for c in claims]
     ax_claim.barh(range(len(claims)), values, color=plt.cm.RdYlGn(np.array(values) * 0.8 + 0.1))
+    for y, value in enumerate(values):
+        ax_claim.text(value + 0.01, y, f"{value:.2f}", va="center", fontsize=7)
     ax_claim.set_yticks(range(len(claims)), labels=[f"{c} ({CLAIMS[c][0]})" for c in claims], fontsize=8)
     ax_claim.invert_yaxis()
     ax_claim.set_xlim(0, 1)
@@ -220,9 +222,12 @@ def not_started(data, items) -> list:
 
 def revisit_markdown(data, items, k: int = 3) -> str:
     """The "다시 볼 곳" list with links to the chapter notebooks (Markdown)."""
+    data, _ = _checked(data)
     found = revisit(data, items, k)
     lines = ["**다시 볼 곳** (숙련도가 낮은 순)", ""]
-    if not found:
+    if not any(review.answers_of(entry) for entry in data["quiz"].values()):
+        lines.append("- 아직 풀어 본 퀴즈가 없습니다. 각 장 끝의 퀴즈나 오늘의 복습을 풀면 여기에 약한 곳이 나타납니다.")
+    elif not found:
         lines.append("- 숙련도가 낮은 곳이 없습니다. 오늘의 복습만 하면 됩니다.")
     for number, r in enumerate(found, start=1):
         line = (f"{number}. {chapter_link(r.chapter)} — 노트 「{NOTE_SECTION.get(r.claim, '?')}」, "

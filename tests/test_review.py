@@ -109,6 +109,13 @@ def test_time_stamps_with_offsets_count_in_utc_days():
     assert review.parse_day(None) is None and review.parse_day("yesterday") is None
 
 
+def test_simulate_follows_the_schedule():
+    always = review.simulate(lambda n: True, DAY, days=60)
+    assert [(day - DAY).days for day, _, _ in always] == [0, 1, 4, 11, 25, 55]
+    never = review.simulate(lambda n: False, DAY, days=10)
+    assert len(never) == 10 and {state.box for _, _, state in never} == {1}
+
+
 # ---------------------------------------------------------------- sessions
 
 
@@ -288,6 +295,16 @@ def test_dashboard_never_crashes_on_a_damaged_record(data):
     counts = view.exercise_counts(data)
     assert all(0 <= passed <= total for passed, total in counts.values())
     assert view.show_review(ITEMS, data, DAY, record=False).session.items
+
+
+def test_outside_chapters_the_example_learner_is_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_PROGRESS", "off")
+    monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress.json"))
+    (tmp_path / "progress.json").write_text("{ broken", encoding="utf-8")
+    data, day, label, problems = view.learner_record(ITEMS)
+    assert day == review.EXAMPLE_DAY and "예시 데이터" in label and problems == []
+    assert data == review.example_progress(ITEMS, view.exercise_chapters())
+    assert (tmp_path / "progress.json").read_text(encoding="utf-8") == "{ broken"  # the real file is not read
 
 
 def test_hand_edited_file_is_kept_aside_and_repaired(tmp_path, monkeypatch):

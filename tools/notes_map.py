@@ -1,0 +1,211 @@
+"""Write docs/notes_map.md: every section of the notes -> notebook section, experiment, exercises, quiz.
+
+    python tools/notes_map.py                 # writes docs/notes_map.md (links relative to docs/)
+    python tools/notes_map.py --readme        # prints the map with links relative to the repo root
+
+The outline of the notes (sections, a phrase each chapter quotes, claims) is data below; exercise
+ids come from lib.checks.EXERCISES, quiz item ids from lib/quizbank, notebook sections from the
+headings of solutions/ (the heading above the cell that quotes the note's phrase or names the claim).
+Re-run it when quiz items or chapter headings change.
+"""
+
+import argparse
+import pathlib
+import re
+import sys
+
+from lib import notebooks, quiz
+from lib.checks import EXERCISES
+from lib.claims import CLAIMS
+from lib.explorers.review import CHAPTERS
+
+# (note section, a phrase of it that the chapter quotes, claims) in the notes' order
+OUTLINE = [
+    ("머리말", "방통대 딥러닝을 공부하던 내용을 정리", ["C0"]),
+    ("인코더-디코더 구조", "하나의 문맥 벡터(context vector)로 요약", ["C1"]),
+    ("어텐션", "가중 평균으로 문맥 벡터를 만들어", ["C2", "C3", "C4"]),
+    ("RNN", "이미지 데이터는 주로 CNN", ["C5", "C6", "C7"]),
+    ("RNN, LSTM, GRU", "LSTM은 RNN보다 더 긴 시퀀스", ["C8", "C9"]),
+    ("인코더-디코더 구조 (그림 image-4.png)", "마지막 은닉 상태가 입력된 문장의 내용을 요약", ["C10"]),
+    ("이 코드에 from_logits=True 옵션을 준 이유", "비용이 크기 때문에", ["C11"]),
+    ("위치 인코딩 (용어 목록)", "토큰의 시퀀스 내 위치를 나타내는 값", ["C12"]),
+    ("셀프 어텐션 (용어 목록)", "하나의 시퀀스 안에 있는 항목들 사이", ["C13"]),
+    ("크로스 어텐션 (용어 목록)", "인코더와 디코더 사이를 가로질러", ["C14"]),
+    ("계층 정규화 (용어 목록)", "학습을 안정적으로 만들기 위한 정규화", ["C15"]),
+    ("트랜스포머의 특징", "위치 정보를 위치 인코딩을 통해 부여", ["C16"]),
+    ("셀프 어텐션 메커니즘", "멀리 떨어진 단어들 사이의 의존 관계", ["C17", "C18", "C19"]),
+    ("디코더", "디코더 층을 N번 쌓음", ["C20"]),
+    ("트랜스포머", "인과 셀프 어텐션, 인코더와 디코더 사이에서 작용하는 크로스 어텐션", ["C18", "C19", "C21"]),
+    ("인과 셀프 어텐션", "인코더 쪽의 출력은 입력으로 받지 않는다", ["C22"]),
+    ("번역을 위한 트랜스포머를 구현하기 위한 코드의 일부", "context, x = inputs", ["C23"]),
+    ("맺음말", "수십번을 더 볼 것이다", ["C0"]),
+]
+
+# The experiment that shows each claim (course spec section 6), in a few words.
+EXPERIMENT = {
+    "C0": "코스 사용법: 연습문제 → check → 퀴즈 → 09장 복습",
+    "C1": "작은 인코더-디코더를 학습시켜 장난감 말뭉치 번역",
+    "C2": "가중치 합 = 1, 손으로 다시 계산한 문맥 벡터 = 모델의 것",
+    "C3": "길이별 정확도: 어텐션 있음 vs 없음, 같은 학습 예산",
+    "C4": "한국어/영어 토큰 위의 어텐션 맵, 어순 바뀜이 보임",
+    "C5": "가중치 공유: 시간 축(RNN) vs 공간 축(CNN)",
+    "C6": "길이 N 이하로 학습한 모델을 3N 길이에 적용",
+    "C7": "첫 토큰 기억하기 정확도가 길이에 따라 떨어짐, 시점별 기울기 크기",
+    "C8": "같은 기억 과제에서 RNN vs LSTM vs GRU",
+    "C9": "파라미터 수 3배 vs 4배, (h) vs (h, c)",
+    "C10": "context_vector 연습문제, 패딩의 함정",
+    "C11": "📝 노트 점검: float32 넘침/언더플로(inf/nan) 시연, 시간 측정, 소프트맥스 두 번 적용하는 실수",
+    "C12": "위치 인코딩 히트맵, 위치 인코딩 없이는 순서를 바꿔도 출력이 같이 바뀔 뿐(순열 등변)",
+    "C13": "한 문장 안의 셀프 어텐션 가중치",
+    "C14": "디코더 쿼리가 인코더 키를 보는 크로스 어텐션",
+    "C15": "계층 정규화 있음/없음의 활성값과 손실",
+    "C16": "06–07장의 부품으로 조립한 전체 모델",
+    "C17": "경로 길이 1 vs T, 먼 의존 관계 과제",
+    "C18": "시퀀스 길이별 학습 한 스텝 시간: RNN vs 트랜스포머",
+    "C19": "헤드별 어텐션 맵이 서로 다름",
+    "C20": "DecoderLayer 연습문제, 📝 노트 점검: 모든 부층 뒤에 Add & Norm",
+    "C21": "학습된 한 모델에서 세 가지 어텐션 맵",
+    "C22": "앞부분 불변성: 뒤 토큰을 바꿔도 앞 출력은 그대로, 마스크를 뒤집으면 커닝",
+    "C23": "노트의 TF 코드와 PyTorch 코드를 한 줄씩 나란히",
+}
+
+# Which exercises practise which claim (exercise ids: course spec section 3).
+EXERCISE_CLAIMS = {
+    "attention.weighted_average": ["C2"],
+    "rnn.rnn_cell": ["C5", "C6"],
+    "rnn.rnn_layer": ["C6", "C7"],
+    "rnn.lstm_cell": ["C8", "C9"],
+    "rnn.gru_cell": ["C9"],
+    "seq2seq.context_vector": ["C10"],
+    "seq2seq.make_decoder_io": ["C1", "C23"],
+    "seq2seq.greedy_decode": ["C1"],
+    "attention.dot_product_scores": ["C2"],
+    "attention.additive_scores": ["C2"],
+    "attention.attend": ["C2", "C4"],
+    "losses.softmax": ["C11"],
+    "losses.log_softmax": ["C11"],
+    "losses.cross_entropy": ["C11"],
+    "losses.masked_accuracy": ["C11"],
+    "transformer.positional_encoding": ["C12"],
+    "attention.scaled_dot_product_attention": ["C13", "C14", "C17"],
+    "attention.split_heads": ["C19"],
+    "attention.merge_heads": ["C19"],
+    "attention.multi_head_attention": ["C19", "C13", "C14"],
+    "transformer.layer_norm": ["C15"],
+    "masks.causal_mask": ["C22"],
+    "masks.padding_mask": ["C22"],
+    "masks.decoder_self_attention_mask": ["C22", "C20"],
+    "transformer.DecoderLayer": ["C20", "C14"],
+    "transformer.Transformer": ["C16", "C21", "C23"],
+}
+
+
+def squash(text: str) -> str:
+    """Text without Markdown quote marks and line breaks, for phrase search."""
+    return re.sub(r"\s+", " ", re.sub(r"(?m)^\s*>\s?", "", text)).replace("&emsp;", "")
+
+
+def headings(chapter: str) -> list:
+    """[(cell index, heading text, cell text)] of a solution notebook, [] if it does not exist yet."""
+    stem = CHAPTERS[chapter][0]
+    path = notebooks.SOLUTIONS / f"{stem}.ipynb"
+    if not path.exists():
+        return []
+    out, current = [], ""
+    for index, cell in enumerate(notebooks.read(path).cells):
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.split("\n"):
+            match = re.match(r"#{1,3}\s+(.*)", line)
+            if match:
+                current = match.group(1).strip()
+        out.append((index, current, squash(cell.source)))
+    return out
+
+
+def section_of(chapter: str, phrase: str, claims) -> str | None:
+    """The heading of the section quoting ``phrase`` (else naming one of ``claims``)."""
+    cells = headings(chapter)
+    for _, heading, text in cells:
+        if squash(phrase) in text:
+            return heading
+    for _, heading, text in cells:
+        if any(re.search(rf"\b{c}\b", text) for c in claims):
+            return heading
+    return None
+
+
+def chapters_of(claim: str) -> list:
+    return CLAIMS[claim][0].split(",")
+
+
+def build(link_prefix: str) -> str:
+    items = quiz.load_items()
+    by_claim = {}
+    for item in items:
+        by_claim.setdefault(item.claim, []).append(item.id)
+    exercises_by_claim = {}
+    for ex_id, claims in EXERCISE_CLAIMS.items():
+        for claim in claims:
+            exercises_by_claim.setdefault(claim, []).append(ex_id)
+    missing_chapters = set()
+
+    lines = [
+        "# 노트 지도",
+        "",
+        "노트(`notes/study-notes.md`)의 절과 항목마다, 그 내용을 설명하는 노트북의 절, 그것을 보여 주는 실험(노트의 주장 ID,",
+        "`lib/claims.py`), 손으로 구현해 보는 연습문제(`check(\"ID\", ...)`), 떠올려 보는 퀴즈 문항(`lib/quizbank/`)을",
+        "한눈에 모았습니다. 퀴즈 문항은 모두 09장 **복습**의 간격 반복에 들어갑니다.",
+        "",
+        "| 노트의 절 | 주장 | 노트북 · 절 | 실험 (보여 주는 것) | 연습문제 | 퀴즈 문항 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for section, phrase, claims in OUTLINE:
+        for claim in claims:
+            if section == "맺음말":
+                places = [f"[09 복습]({link_prefix}09_review.ipynb) · 전체"]
+            else:
+                places = []
+                for chapter in chapters_of(claim):
+                    stem, title = CHAPTERS[chapter]
+                    found = section_of(chapter, phrase, [claim])
+                    if found is None:
+                        missing_chapters.add(chapter)
+                    where = f" · {found}" if found else ""
+                    places.append(f"[{chapter} {title}]({link_prefix}{stem}.ipynb){where}")
+            exercises = [f"`{e}`" for e in exercises_by_claim.get(claim, []) if e in EXERCISES]
+            planned = [f"`{e}`" for e in exercises_by_claim.get(claim, []) if e not in EXERCISES]
+            quiz_ids = ", ".join(by_claim.get(claim, [])) or "(아직 없음)"
+            if section == "맺음말":
+                exercises, planned, quiz_ids = [], [], "전체 문항 (09장 간격 반복)"
+            exercise_text = ", ".join(exercises + [f"{p} (준비 중)" for p in planned]) or "—"
+            lines.append(f"| {section} | {claim} {CLAIMS[claim][1]} | {'<br>'.join(places)} | "
+                         f"{EXPERIMENT[claim]} | {exercise_text} | {quiz_ids} |")
+    lines += [
+        "",
+        "읽는 법: **노트북 · 절**의 링크는 장 노트북(`chapters/`, 풀이가 든 같은 이름의 노트북은 `solutions/`)이고,",
+        "링크 뒤는 그 장에서 노트의 문장을 인용하며 시작하는 절의 제목입니다. 같은 주장이 두 장에 걸치면 둘 다 적었습니다",
+        "(예: C2는 00장에서 준비 운동으로, 04장에서 본격적으로).",
+    ]
+    if missing_chapters:
+        lines.append(f"절 제목이 비어 있는 곳: {', '.join(sorted(missing_chapters))}장 노트북이 아직 없거나, 노트의 문장을 "
+                     "인용한 절을 찾지 못한 곳입니다.")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--readme", action="store_true", help="print with links relative to the repo root")
+    args = parser.parse_args(argv)
+    if args.readme:
+        print(build("chapters/"))
+        return 0
+    target = notebooks.ROOT / "docs" / "notes_map.md"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(build("../chapters/"), encoding="utf-8")
+    print(f"wrote {target.relative_to(notebooks.ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

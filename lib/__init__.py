@@ -5,7 +5,7 @@ One concept per module:
 - ``lib.rnn``, ``lib.seq2seq``, ``lib.attention``, ``lib.masks``, ``lib.losses``,
   ``lib.transformer``: reference implementations (the exercise answers).
 - ``lib.data``, ``lib.corpus``: toy tasks and the Korean->English toy corpus, generated on the fly.
-- ``lib.train``, ``lib.viz``, ``lib.widgets``: training loops, plots, ipywidgets explorers.
+- ``lib.train``, ``lib.viz``, ``lib.explorers``: training loops, plots, ipywidgets explorers.
 - ``lib.checks``, ``lib.quiz``, ``lib.progress``: exercise checks, quizzes, the learner's progress.
 
 Notebooks import lib; lib never imports notebooks.

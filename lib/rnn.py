@@ -79,7 +79,24 @@ class SequenceModel(nn.Module):
         self.readout = nn.Linear(hidden_size, num_classes)
 
     def forward(self, tokens):
-        outputs, _ = self.recurrent(self.embed(tokens))
+        return self.forward_embedded(self.embed(tokens))
+
+    def forward_embedded(self, x):
+        """The same model from already embedded inputs x (B, T, E), e.g. to take gradients w.r.t. them."""
+        outputs, _ = self.recurrent(x)
         if self.per_step:
             return self.readout(outputs)
         return self.readout(outputs[:, -1])
+
+
+def input_gradient_norms(model, tokens, targets):
+    """How much the loss can still feel each time step's input: ||dL/dx_t||, averaged over the batch.
+
+    model: a SequenceModel with a last-step read-out; tokens (B, T); targets (B,) -> norms (T,).
+    Norms shrinking towards t = 0 are vanishing gradients: early inputs barely move the loss,
+    so training gets almost no signal to remember them.
+    """
+    x = model.embed(tokens).detach().requires_grad_(True)
+    loss = nn.functional.cross_entropy(model.forward_embedded(x), targets)
+    (grad,) = torch.autograd.grad(loss, x)
+    return grad.norm(dim=-1).mean(dim=0)

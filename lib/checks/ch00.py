@@ -27,7 +27,10 @@ EXERCISES_HERE = [
         cases=_weighted_average_cases,
         oracle=lambda values, weights: torch.einsum("t,td->d", weights, values),
         oracle_name="torch.einsum",
-        alternatives=[lambda values, weights: weights @ values],
+        alternatives=[
+            lambda values, weights: weights @ values,
+            lambda values, weights: sum(w * v for w, v in zip(weights, values)),
+        ],
         mistakes=[
             Mistake(
                 "가중치 없이 그냥 평균", "가중 평균은 각 은닉 상태에 자기 가중치를 곱한 뒤 더합니다: sum_t w_t * v_t.",
@@ -44,6 +47,16 @@ EXERCISES_HERE = [
             Mistake(
                 "가중합을 시점 수로 한 번 더 나눔", "가중치의 합이 이미 1이므로 T로 다시 나누지 않습니다.",
                 lambda values, weights: (weights[:, None] * values).sum(dim=0) / values.shape[0],
+            ),
+            Mistake(
+                "가중치가 가장 큰 시점 하나만 고름",
+                "어텐션은 한 시점을 고르는 것이 아니라 모든 시점을 가중치만큼 섞습니다 (가중 평균).",
+                lambda values, weights: values[weights.argmax()],
+            ),
+            Mistake(
+                "가중치에 소프트맥스를 한 번 더 적용함",
+                "weights는 이미 소프트맥스를 거쳐 합이 1입니다. 그대로 곱하세요.",
+                lambda values, weights: (torch.softmax(weights, dim=0)[:, None] * values).sum(dim=0),
             ),
         ],
     ),

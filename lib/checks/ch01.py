@@ -74,6 +74,31 @@ def _layer_with(cell_fn, feed_back=True, stack_dim=1):
     return layer
 
 
+def _concatenated_cell(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
+    """The same cell written as one matrix over [x, h]."""
+    weight = torch.cat([weight_ih, weight_hh], dim=1)
+    return torch.tanh(torch.cat([x, h], dim=1) @ weight.T + bias_ih + bias_hh)
+
+
+def _projected_layer(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
+    """The same layer with the input projection done for all steps at once."""
+    projected = x @ weight_ih.T + bias_ih  # (B, T, H)
+    h, outputs = h0, []
+    for t in range(x.size(1)):
+        h = torch.tanh(projected[:, t] + h @ weight_hh.T + bias_hh)
+        outputs.append(h)
+    return torch.stack(outputs, dim=1), h
+
+
+def _shifted_layer(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
+    """Mistake: the state is stored before it is updated, so outputs start with h0."""
+    h, outputs = h0, []
+    for t in range(x.size(1)):
+        outputs.append(h)
+        h = rnn.rnn_cell(x[:, t], h, weight_ih, weight_hh, bias_ih, bias_hh)
+    return torch.stack(outputs, dim=1), h
+
+
 EXERCISES_HERE = [
     Exercise(
         id="rnn.rnn_cell",
@@ -85,7 +110,8 @@ EXERCISES_HERE = [
         alternatives=[
             lambda x, h, w_ih, w_hh, b_ih, b_hh: torch.tanh(
                 torch.nn.functional.linear(x, w_ih, b_ih) + torch.nn.functional.linear(h, w_hh, b_hh)
-            )
+            ),
+            _concatenated_cell,
         ],
         mistakes=[
             Mistake("tanh를 빠뜨림", "새 은닉 상태는 tanh(...)를 거쳐 -1과 1 사이에 있어야 합니다.",
@@ -96,6 +122,9 @@ EXERCISES_HERE = [
                     lambda x, h, w_ih, w_hh, b_ih, b_hh: torch.tanh(x @ w_ih.T + b_ih + h @ w_hh.T)),
             Mistake("tanh 대신 sigmoid 사용", "RNN 셀의 활성화 함수는 tanh입니다 (nn.RNNCell의 기본값).",
                     lambda x, h, w_ih, w_hh, b_ih, b_hh: torch.sigmoid(x @ w_ih.T + b_ih + h @ w_hh.T + b_hh)),
+            Mistake("weight_ih와 weight_hh를 바꿔 씀",
+                    "weight_ih는 입력 x에, weight_hh는 이전 은닉 상태 h에 곱합니다 (이름의 i=input, h=hidden).",
+                    lambda x, h, w_ih, w_hh, b_ih, b_hh: torch.tanh(x @ w_hh.T + b_ih + h @ w_ih.T + b_hh)),
             Mistake("이전 은닉 상태 h를 쓰지 않음", "순환(recurrence)이 핵심입니다: h @ weight_hh.T 항이 필요합니다.",
                     lambda x, h, w_ih, w_hh, b_ih, b_hh: torch.tanh(x @ w_ih.T + b_ih + b_hh)),
         ],
@@ -108,7 +137,7 @@ EXERCISES_HERE = [
         oracle=torch_rnn_layer,
         oracle_name="nn.RNN",
         output_names=("outputs", "h_last"),
-        alternatives=[_layer_with(torch_rnn_cell)],
+        alternatives=[_layer_with(torch_rnn_cell), _projected_layer],
         mistakes=[
             Mistake("매 시점에 h0을 다시 씀 (은닉 상태를 넘겨주지 않음)",
                     "각 시점의 새 h를 다음 시점의 입력 상태로 넘겨야 정보가 시간을 따라 흐릅니다.",
@@ -116,6 +145,9 @@ EXERCISES_HERE = [
             Mistake("outputs를 시간 축이 맨 앞인 (T, B, H)로 쌓음",
                     "이 코스는 배치 우선(batch first)입니다: torch.stack(outputs, dim=1) → (B, T, H).",
                     _layer_with(rnn.rnn_cell, stack_dim=0)),
+            Mistake("새 h를 계산하기 전에 outputs에 넣음 (한 칸씩 밀림)",
+                    "outputs[:, t]는 x[:, t]까지 읽은 뒤의 은닉 상태입니다. 셀을 먼저 계산하고 그 결과를 쌓으세요.",
+                    _shifted_layer),
             Mistake("h_last로 첫 시점의 상태를 돌려줌", "h_last는 마지막 시점(t = T-1)의 은닉 상태입니다.",
                     lambda x, h0, *w: (rnn.rnn_layer(x, h0, *w)[0], rnn.rnn_layer(x, h0, *w)[0][:, 0])),
             Mistake("h_last로 h0을 그대로 돌려줌", "반복문 안에서 갱신한 h를 돌려주세요.",

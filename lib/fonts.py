@@ -28,13 +28,17 @@ def font_path() -> pathlib.Path | None:
     return None
 
 
-def use_korean_font() -> str:
-    """Make matplotlib draw Hangul. Returns the font family in use. Safe to call repeatedly."""
+def use_korean_font() -> list:
+    """Make matplotlib draw Hangul. Returns the font families in use. Safe to call repeatedly.
+
+    DejaVu Sans stays first and NanumGothic is the per-glyph fallback (matplotlib >= 3.6): Latin text,
+    digits and the minus sign U+2212 of log-scale tick labels (which NanumGothic lacks) come from
+    DejaVu Sans, Hangul from NanumGothic, with no missing-glyph warnings either way.
+    """
     path = font_path()
     if path is None:
-        return matplotlib.rcParams["font.family"][0]
+        return list(matplotlib.rcParams["font.family"])
     if FONT_NAME not in {f.name for f in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(str(path))
-    matplotlib.rcParams["font.family"] = FONT_NAME
-    matplotlib.rcParams["axes.unicode_minus"] = False  # NanumGothic has no U+2212 minus sign
-    return FONT_NAME
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", FONT_NAME]
+    return list(matplotlib.rcParams["font.family"])

@@ -15,7 +15,7 @@ def test_font_file_is_shipped():
 
 
 def test_hangul_draws_without_missing_glyph_warnings():
-    assert fonts.use_korean_font() == "NanumGothic"
+    assert "NanumGothic" in fonts.use_korean_font()
     fig, ax = plt.subplots()
     ax.set_title("어텐션 가중치 (attention weights)")
     ax.set_xlabel("입력 토큰 -1")
@@ -24,6 +24,18 @@ def test_hangul_draws_without_missing_glyph_warnings():
         warnings.simplefilter("error")
         fig.canvas.draw()
     plt.close(fig)
+
+
+def test_log_scale_ticks_and_unicode_minus_draw_without_warnings(caplog):
+    fonts.use_korean_font()
+    fig, ax = plt.subplots()
+    ax.semilogy([1, 2, 3], [1e-5, 1e-2, 1.0])
+    ax.set_title("기울기 크기 \u2212 로그 눈금")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.canvas.draw()
+    plt.close(fig)
+    assert "does not have a glyph" not in caplog.text
 
 
 def test_without_the_font_hangul_would_warn():

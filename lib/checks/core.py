@@ -296,8 +296,11 @@ def _learner_frame(exc: BaseException) -> str:
 
 def _exception_hint(exc: BaseException) -> str:
     text = str(exc)
-    if "must match the size" in text or "shapes cannot be multiplied" in text or "size mismatch" in text:
+    if "shapes cannot be multiplied" in text or "size mismatch" in text:
         return " 행렬 곱의 모양이 맞지 않습니다. 가중치를 전치(.T)해야 하는지, 어느 축끼리 곱하는지 확인하세요."
+    if "must match the size" in text:
+        return (" 원소별 연산(+, *)의 두 텐서 모양이 맞지 않습니다. 각 텐서의 .shape를 출력해 보고, "
+                "필요하면 unsqueeze나 [:, None]으로 축을 맞추세요.")
     if "Expected all tensors to be on the same device" in text:
         return " 텐서가 서로 다른 장치에 있습니다."
     if isinstance(exc, TypeError) and "numpy" in text:

@@ -122,12 +122,20 @@ class DecoderLayer(nn.Module):
 
 
 class Embedding(nn.Module):
-    """Token embedding * sqrt(d_model) + positional encoding, then dropout."""
+    """Token embedding * sqrt(d_model) + positional encoding, then dropout.
+
+    The token vectors start at N(0, 1/d_model), so after the * sqrt(d_model) they have unit scale,
+    like the positional encoding. (nn.Embedding's default N(0, 1) would make them sqrt(d_model)
+    times larger and drown the positions: word order is then learnt much more slowly.)
+    """
 
     def __init__(self, vocab_size: int, d_model: int, max_len: int = 256, dropout: float = 0.1):
         super().__init__()
         self.d_model = d_model
         self.token = nn.Embedding(vocab_size, d_model, padding_idx=PAD_ID)
+        nn.init.normal_(self.token.weight, std=d_model**-0.5)
+        with torch.no_grad():
+            self.token.weight[PAD_ID].zero_()
         self.register_buffer("pe", positional_encoding(max_len, d_model), persistent=False)
         self.dropout = nn.Dropout(dropout)
 

@@ -338,7 +338,8 @@ def test_revisit_lists_weakest_met_sections_with_links():
     assert [(r.chapter, r.claim) for r in found] == [("02", "C8"), ("05", "C11")]  # C6 0.6 is not weak
     assert found[1].wrong_ids == ("05-1",)
     text = view.revisit_markdown(data, ITEMS)
-    assert "[02 LSTM과 GRU](02_lstm_gru.ipynb)" in text and "[05 from_logits와 교차 엔트로피](05_from_logits.ipynb)" in text
+    assert "[02 LSTM과 GRU" in text and "(02_lstm_gru.ipynb" in text
+    assert "[05 from_logits와 교차 엔트로피" in text and "(05_from_logits.ipynb" in text
     assert "05-1" in text and "아직 시작하지 않은 장" in text and "(07_causal_attention.ipynb)" in text
     assert view.revisit(empty(), ITEMS) == []
 
@@ -352,6 +353,28 @@ def test_chapter_links_name_real_chapter_files():
         if existing:
             assert stem in existing or not any(e.startswith(chapter) for e in existing), stem
     assert set(view.NOTE_SECTION) == set(review_claims())
+
+
+def test_section_link_finds_the_section_about_a_claim(tmp_path, monkeypatch):
+    import nbformat
+
+    from lib import notebooks
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 01. RNN\n\n소개"),
+                nbformat.v4.new_markdown_cell("## 2. 같은 파라미터\n> 입력으로 들어오는 ...\n> 같은 파라미터들을 반복적으로"),
+                nbformat.v4.new_markdown_cell("## 4. 앞쪽 정보가 사라진다 (C7)"),
+                nbformat.v4.new_markdown_cell("## 5. 정리\n> RNN은 시퀀스를 다루기 위해 주로 사용되는 모델이며, "
+                                              "이미지 데이터는\n> 주로 CNN을 사용하게 된다.")]
+    nbformat.write(nb, str(tmp_path / "01_rnn.ipynb"))
+    monkeypatch.setattr(notebooks, "SOLUTIONS", tmp_path)
+    assert view.notebook_section("01", "C7") == "4. 앞쪽 정보가 사라진다 (C7)"  # heading names the claim
+    assert view.notebook_section("01", "C5") == "5. 정리"  # the section quoting the note's phrase
+    assert view.notebook_section("01", "C6") == "5. 정리"  # C6 comes from the same note section as C5
+    assert view.notebook_section("01", "C8") is None
+    assert view.section_link("01", "C7") == "[01 RNN › 4. 앞쪽 정보가 사라진다 (C7)](01_rnn.ipynb#4.-앞쪽-정보가-사라진다-(C7))"
+    assert view.section_link("01", "C8") == "[01 RNN](01_rnn.ipynb)"
+    assert view.section_link("02", "C8") == "[02 LSTM과 GRU](02_lstm_gru.ipynb)"  # no notebook yet
 
 
 def review_claims():

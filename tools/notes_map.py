@@ -3,43 +3,20 @@
     python tools/notes_map.py                 # writes docs/notes_map.md (links relative to docs/)
     python tools/notes_map.py --readme        # prints the map with links relative to the repo root
 
-The outline of the notes (sections, a phrase each chapter quotes, claims) is data below; exercise
-ids come from lib.checks.EXERCISES, quiz item ids from lib/quizbank, notebook sections from the
-headings of solutions/ (the heading above the cell that quotes the note's phrase or names the claim).
+The outline of the notes (sections, a phrase each chapter quotes, claims) is
+lib.explorers.review.NOTES_OUTLINE; exercise ids come from lib.checks.EXERCISES, quiz item ids from
+lib/quizbank, notebook sections from the headings of solutions/ (lib.explorers.review.notebook_section:
+the heading naming the claim, else the one above the cell quoting the note's phrase).
 Re-run it when quiz items or chapter headings change.
 """
 
 import argparse
-import pathlib
-import re
 import sys
 
 from lib import notebooks, quiz
 from lib.checks import EXERCISES
 from lib.claims import CLAIMS
-from lib.explorers.review import CHAPTERS
-
-# (note section, a phrase of it that the chapter quotes, claims) in the notes' order
-OUTLINE = [
-    ("머리말", "방통대 딥러닝을 공부하던 내용을 정리", ["C0"]),
-    ("인코더-디코더 구조", "하나의 문맥 벡터(context vector)로 요약", ["C1"]),
-    ("어텐션", "가중 평균으로 문맥 벡터를 만들어", ["C2", "C3", "C4"]),
-    ("RNN", "이미지 데이터는 주로 CNN", ["C5", "C6", "C7"]),
-    ("RNN, LSTM, GRU", "LSTM은 RNN보다 더 긴 시퀀스", ["C8", "C9"]),
-    ("인코더-디코더 구조 (그림 image-4.png)", "마지막 은닉 상태가 입력된 문장의 내용을 요약", ["C10"]),
-    ("이 코드에 from_logits=True 옵션을 준 이유", "비용이 크기 때문에", ["C11"]),
-    ("위치 인코딩 (용어 목록)", "토큰의 시퀀스 내 위치를 나타내는 값", ["C12"]),
-    ("셀프 어텐션 (용어 목록)", "하나의 시퀀스 안에 있는 항목들 사이", ["C13"]),
-    ("크로스 어텐션 (용어 목록)", "인코더와 디코더 사이를 가로질러", ["C14"]),
-    ("계층 정규화 (용어 목록)", "학습을 안정적으로 만들기 위한 정규화", ["C15"]),
-    ("트랜스포머의 특징", "위치 정보를 위치 인코딩을 통해 부여", ["C16"]),
-    ("셀프 어텐션 메커니즘", "멀리 떨어진 단어들 사이의 의존 관계", ["C17", "C18", "C19"]),
-    ("디코더", "디코더 층을 N번 쌓음", ["C20"]),
-    ("트랜스포머", "인과 셀프 어텐션, 인코더와 디코더 사이에서 작용하는 크로스 어텐션", ["C18", "C19", "C21"]),
-    ("인과 셀프 어텐션", "인코더 쪽의 출력은 입력으로 받지 않는다", ["C22"]),
-    ("번역을 위한 트랜스포머를 구현하기 위한 코드의 일부", "context, x = inputs", ["C23"]),
-    ("맺음말", "수십번을 더 볼 것이다", ["C0"]),
-]
+from lib.explorers.review import NOTES_OUTLINE, notebook_section, section_link
 
 # The experiment that shows each claim (course spec section 6), in a few words.
 EXPERIMENT = {
@@ -100,41 +77,6 @@ EXERCISE_CLAIMS = {
 }
 
 
-def squash(text: str) -> str:
-    """Text without Markdown quote marks and line breaks, for phrase search."""
-    return re.sub(r"\s+", " ", re.sub(r"(?m)^\s*>\s?", "", text)).replace("&emsp;", "")
-
-
-def headings(chapter: str) -> list:
-    """[(cell index, heading text, cell text)] of a solution notebook, [] if it does not exist yet."""
-    stem = CHAPTERS[chapter][0]
-    path = notebooks.SOLUTIONS / f"{stem}.ipynb"
-    if not path.exists():
-        return []
-    out, current = [], ""
-    for index, cell in enumerate(notebooks.read(path).cells):
-        if cell.cell_type != "markdown":
-            continue
-        for line in cell.source.split("\n"):
-            match = re.match(r"#{1,3}\s+(.*)", line)
-            if match:
-                current = match.group(1).strip()
-        out.append((index, current, squash(cell.source)))
-    return out
-
-
-def section_of(chapter: str, phrase: str, claims) -> str | None:
-    """The heading of the section quoting ``phrase`` (else naming one of ``claims``)."""
-    cells = headings(chapter)
-    for _, heading, text in cells:
-        if squash(phrase) in text:
-            return heading
-    for _, heading, text in cells:
-        if any(re.search(rf"\b{c}\b", text) for c in claims):
-            return heading
-    return None
-
-
 def chapters_of(claim: str) -> list:
     return CLAIMS[claim][0].split(",")
 
@@ -160,19 +102,13 @@ def build(link_prefix: str) -> str:
         "| 노트의 절 | 주장 | 노트북 · 절 | 실험 (보여 주는 것) | 연습문제 | 퀴즈 문항 |",
         "|---|---|---|---|---|---|",
     ]
-    for section, phrase, claims in OUTLINE:
+    for section, _phrase, claims in NOTES_OUTLINE:
         for claim in claims:
             if section == "맺음말":
                 places = [f"[09 복습]({link_prefix}09_review.ipynb) · 전체"]
             else:
-                places = []
-                for chapter in chapters_of(claim):
-                    stem, title = CHAPTERS[chapter]
-                    found = section_of(chapter, phrase, [claim])
-                    if found is None:
-                        missing_chapters.add(chapter)
-                    where = f" · {found}" if found else ""
-                    places.append(f"[{chapter} {title}]({link_prefix}{stem}.ipynb){where}")
+                places = [section_link(chapter, claim, link_prefix) for chapter in chapters_of(claim)]
+                missing_chapters |= {c for c in chapters_of(claim) if notebook_section(c, claim) is None}
             exercises = [f"`{e}`" for e in exercises_by_claim.get(claim, []) if e in EXERCISES]
             planned = [f"`{e}`" for e in exercises_by_claim.get(claim, []) if e not in EXERCISES]
             quiz_ids = ", ".join(by_claim.get(claim, [])) or "(아직 없음)"

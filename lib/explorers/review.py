@@ -5,13 +5,16 @@ The logic lives in ``lib.review`` (pure); this module turns it into widgets, plo
 the view without a browser.
 """
 
+import functools
+import pathlib
+import re
 import warnings
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lib import progress, review
+from lib import notebooks, progress, review
 from lib.checks import EXERCISES
 from lib.claims import CLAIMS
 from lib.fonts import use_korean_font
@@ -30,33 +33,39 @@ CHAPTERS = {
     "09": ("09_review", "복습"),
 }
 
-# The notes' section (its heading, or its bullet) each claim comes from.
-NOTE_SECTION = {
-    "C0": "맺음말 (수십 번을 더 볼 것이다)",
-    "C1": "인코더-디코더 구조",
-    "C2": "어텐션",
-    "C3": "어텐션",
-    "C4": "어텐션",
-    "C5": "RNN",
-    "C6": "RNN",
-    "C7": "RNN",
-    "C8": "RNN, LSTM, GRU",
-    "C9": "RNN, LSTM, GRU",
-    "C10": "인코더-디코더 구조 (그림)",
-    "C11": "이 코드에 from_logits=True 옵션을 준 이유",
-    "C12": "위치 인코딩",
-    "C13": "셀프 어텐션",
-    "C14": "크로스 어텐션",
-    "C15": "계층 정규화",
-    "C16": "트랜스포머의 특징",
-    "C17": "셀프 어텐션 메커니즘",
-    "C18": "셀프 어텐션 메커니즘 · 트랜스포머",
-    "C19": "셀프 어텐션 메커니즘 · 트랜스포머",
-    "C20": "디코더",
-    "C21": "트랜스포머",
-    "C22": "인과 셀프 어텐션",
-    "C23": "번역을 위한 트랜스포머를 구현하기 위한 코드의 일부",
-}
+# The notes in order: (section heading or bullet, a phrase of it the chapters quote, claims).
+NOTES_OUTLINE = [
+    ("머리말", "방통대 딥러닝을 공부하던 내용을 정리", ["C0"]),
+    ("인코더-디코더 구조", "하나의 문맥 벡터(context vector)로 요약", ["C1"]),
+    ("어텐션", "가중 평균으로 문맥 벡터를 만들어", ["C2", "C3", "C4"]),
+    ("RNN", "이미지 데이터는 주로 CNN", ["C5", "C6", "C7"]),
+    ("RNN, LSTM, GRU", "LSTM은 RNN보다 더 긴 시퀀스", ["C8", "C9"]),
+    ("인코더-디코더 구조 (그림 image-4.png)", "마지막 은닉 상태가 입력된 문장의 내용을 요약", ["C10"]),
+    ("이 코드에 from_logits=True 옵션을 준 이유", "비용이 크기 때문에", ["C11"]),
+    ("위치 인코딩", "토큰의 시퀀스 내 위치를 나타내는 값", ["C12"]),
+    ("셀프 어텐션", "하나의 시퀀스 안에 있는 항목들 사이", ["C13"]),
+    ("크로스 어텐션", "인코더와 디코더 사이를 가로질러", ["C14"]),
+    ("계층 정규화", "학습을 안정적으로 만들기 위한 정규화", ["C15"]),
+    ("트랜스포머의 특징", "위치 정보를 위치 인코딩을 통해 부여", ["C16"]),
+    ("셀프 어텐션 메커니즘", "멀리 떨어진 단어들 사이의 의존 관계", ["C17", "C18", "C19"]),
+    ("디코더", "디코더 층을 N번 쌓음", ["C20"]),
+    ("트랜스포머", "인과 셀프 어텐션, 인코더와 디코더 사이에서 작용하는 크로스 어텐션", ["C18", "C19", "C21"]),
+    ("인과 셀프 어텐션", "인코더 쪽의 출력은 입력으로 받지 않는다", ["C22"]),
+    ("번역을 위한 트랜스포머를 구현하기 위한 코드의 일부", "context, x = inputs", ["C23"]),
+    ("맺음말", "수십번을 더 볼 것이다", ["C0"]),
+]
+
+
+def _note_sections() -> dict:
+    """claim -> the note section(s) it comes from ("셀프 어텐션 메커니즘 · 트랜스포머")."""
+    sections = {}
+    for section, _phrase, claims in NOTES_OUTLINE:
+        for claim in claims:
+            sections.setdefault(claim, []).append(section)
+    return {claim: " · ".join(names) for claim, names in sections.items()}
+
+
+NOTE_SECTION = _note_sections()
 
 DASHBOARD_CHAPTERS = [c for c in CHAPTERS if c != "09"]
 
@@ -67,6 +76,62 @@ def chapter_link(chapter: str) -> str:
     """Markdown link to a chapter notebook, relative (chapters/ and solutions/ hold the same names)."""
     stem, title = CHAPTERS[chapter]
     return f"[{chapter} {title}]({stem}.ipynb)"
+
+
+def _squash(text: str) -> str:
+    """Markdown text without quote marks and line breaks, for phrase search."""
+    return re.sub(r"\s+", " ", re.sub(r"(?m)^\s*>\s?", "", text)).replace("&emsp;", "")
+
+
+@functools.lru_cache(maxsize=32)
+def _sections(path: pathlib.Path, mtime: float) -> tuple:
+    """((heading in force, cell text), ...) for the markdown cells of a notebook."""
+    out, current = [], ""
+    for cell in notebooks.read(path).cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.split("\n"):
+            match = re.match(r"#{1,3}\s+(.*)", line)
+            if match:
+                current = match.group(1).strip()
+        out.append((current, _squash(cell.source)))
+    return tuple(out)
+
+
+def notebook_section(chapter: str, claim: str) -> str | None:
+    """The heading of the chapter's section about ``claim``: a heading naming the claim id, else
+    the section quoting the notes' phrase, else the first section naming the claim; None if the
+    chapter's solution notebook does not exist (yet) or nothing matches."""
+    path = notebooks.SOLUTIONS / f"{CHAPTERS[chapter][0]}.ipynb"
+    if not path.exists():
+        return None
+    cells = _sections(path, path.stat().st_mtime)
+    phrases = [_squash(phrase) for _, phrase, claims in NOTES_OUTLINE if claim in claims]
+
+    def names(text):
+        return re.search(rf"\b{claim}\b", text) is not None
+
+    tests = (lambda h, t: names(h), lambda h, t: any(p in t for p in phrases), lambda h, t: names(t))
+    for test in tests:
+        for heading, text in cells:
+            if heading and test(heading, text):
+                return heading
+    return None
+
+
+def section_link(chapter: str, claim: str, prefix: str = "") -> str:
+    """Markdown link to the chapter notebook, at the section about ``claim`` when there is one.
+
+    JupyterLab opens ``name.ipynb#Heading-text`` scrolled to that heading (the heading's text,
+    spaces as "-"); elsewhere the notebook opens at the top and the link text names the section.
+    """
+    stem, title = CHAPTERS[chapter]
+    section = notebook_section(chapter, claim)
+    if section is None:
+        return f"[{chapter} {title}]({prefix}{stem}.ipynb)"
+    anchor = re.sub(r"[`*]", "", section).replace(" ", "-")
+    target = f"{prefix}{stem}.ipynb" + (f"#{anchor}" if anchor.count("(") == anchor.count(")") else "")
+    return f"[{chapter} {title} › {section}]({target})"
 
 
 def claim_order(claim: str) -> int:
@@ -230,7 +295,7 @@ def revisit_markdown(data, items, k: int = 3) -> str:
     elif not found:
         lines.append("- 숙련도가 낮은 곳이 없습니다. 오늘의 복습만 하면 됩니다.")
     for number, r in enumerate(found, start=1):
-        line = (f"{number}. {chapter_link(r.chapter)} — 노트 「{NOTE_SECTION.get(r.claim, '?')}」, "
+        line = (f"{number}. {section_link(r.chapter, r.claim)} — 노트 「{NOTE_SECTION.get(r.claim, '?')}」, "
                 f"{r.claim}: {CLAIMS[r.claim][1]} · 숙련도 {r.mastery:.2f}")
         if r.wrong_ids:
             line += f" · 최근에 틀린 문항 {', '.join(r.wrong_ids)}"

@@ -66,6 +66,8 @@ def scaled_dot_product_attention(q, k, v, mask=None):
 
     q: (..., Tq, d), k: (..., Tk, d), v: (..., Tk, dv), mask: bool broadcastable to (..., Tq, Tk),
     True = may attend -> out (..., Tq, dv), weights (..., Tq, Tk)
+    A query row whose keys are all masked gets NaN (softmax over only -inf); the course's masks
+    never do that (F.scaled_dot_product_attention returns zeros there instead).
     """
     d_k = q.size(-1)
     scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)

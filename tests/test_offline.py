@@ -1,0 +1,196 @@
+"""The course never uses the network: no notebook and no lib function opens a connection.
+
+tests/offline/sitecustomize.py is a guard that Python loads at start-up when its folder is on
+PYTHONPATH: it refuses (and logs) every connection, datagram or name lookup aimed at another machine,
+while loopback stays allowed (a Jupyter kernel talks to its client over 127.0.0.1). The tests first
+prove the guard blocks, then run lib and representative solution notebooks under it, in fresh
+processes, and require an empty log -- an attempt that the calling code swallowed still fails the test.
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from lib import notebooks
+
+GUARD_DIR = pathlib.Path(__file__).resolve().parent / "offline"
+# Two quick notebooks: checks, plots, quiz and explorer widgets, a timing experiment. Training and the
+# corpus are covered by test_lib_uses_no_network; nbval runs every notebook anyway.
+OFFLINE_NOTEBOOKS = ["00", "05"]
+
+
+def guarded_env(log: pathlib.Path) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD_DIR), env.get("PYTHONPATH")]))
+    env["COURSE_OFFLINE_LOG"] = str(log)
+    env["COURSE_PROGRESS"] = "off"
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+def run_guarded(code: str, log: pathlib.Path) -> dict:
+    """Run ``code`` in a fresh guarded interpreter; it prints one JSON line last, returned here."""
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=guarded_env(log),
+                            capture_output=True, text=True, timeout=300, cwd=notebooks.ROOT)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def logged(log: pathlib.Path) -> str:
+    return log.read_text(encoding="utf-8") if log.exists() else ""
+
+
+def test_guard_blocks_other_hosts_and_keeps_loopback(tmp_path):
+    log = tmp_path / "network.log"
+    outcome = run_guarded("""
+        import json, socket, sitecustomize
+
+        def attempt(action):
+            try:
+                action()
+                return "allowed"
+            except sitecustomize.OfflineError:
+                return "refused"
+
+        def tcp(address, family=socket.AF_INET):
+            with socket.socket(family, socket.SOCK_STREAM) as s:
+                s.settimeout(2)
+                s.connect(address)
+
+        def tcp_ex(address):
+            with socket.socket() as s:
+                s.settimeout(2)
+                s.connect_ex(address)
+
+        def udp(address):
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.sendto(b"x", address)
+
+        def loopback():
+            with socket.socket() as server:
+                server.bind(("127.0.0.1", 0))
+                server.listen(1)
+                with socket.create_connection(server.getsockname(), timeout=5):
+                    conn, _ = server.accept()
+                    conn.close()
+
+        def unix():
+            a, b = socket.socketpair()
+            a.sendall(b"ok"), b.recv(2), a.close(), b.close()
+
+        result = {
+            "tcp": attempt(lambda: tcp(("10.255.255.1", 80))),
+            "create_connection": attempt(lambda: socket.create_connection(("10.255.255.1", 80), timeout=2)),
+            "connect_ex": attempt(lambda: tcp_ex(("10.255.255.1", 80))),
+            "udp": attempt(lambda: udp(("10.255.255.1", 53))),
+            "dns": attempt(lambda: socket.getaddrinfo("example.com", 443)),
+            "by_name": attempt(lambda: tcp(("example.com", 80))),
+            "ipv6": attempt(lambda: tcp(("2001:db8::1", 80, 0, 0), socket.AF_INET6)),
+            "loopback": attempt(loopback),
+            "localhost_lookup": attempt(lambda: socket.getaddrinfo("localhost", 80)),
+            "unix": attempt(unix),
+        }
+        print(json.dumps(result))
+    """, log)
+    refused = ["tcp", "create_connection", "connect_ex", "udp", "dns", "by_name", "ipv6"]
+    assert {k: outcome[k] for k in refused} == dict.fromkeys(refused, "refused")
+    assert {k: outcome[k] for k in ("loopback", "localhost_lookup", "unix")} == dict.fromkeys(
+        ("loopback", "localhost_lookup", "unix"), "allowed")
+    text = logged(log)
+    assert text.count("refused (the course must not use the network)") == len(refused)
+    assert "'10.255.255.1', 80" in text and "example.com" in text
+
+
+def test_guard_logs_attempts_that_code_swallows(tmp_path):
+    log = tmp_path / "network.log"
+    run_guarded("""
+        import json, urllib.request
+        try:
+            urllib.request.urlopen("http://10.255.255.1/data.csv", timeout=2)
+        except Exception:
+            pass  # a library falling back quietly must not hide the attempt
+        print(json.dumps({}))
+    """, log)
+    assert "10.255.255.1" in logged(log)
+
+
+def test_lib_uses_no_network(tmp_path):
+    """Import every lib module; generate the data; run every exercise's check on its reference
+    (which calls most of lib); answer a quiz item; draw a Korean plot; train a model a few steps."""
+    log = tmp_path / "network.log"
+    outcome = run_guarded("""
+        import importlib, io, json, pkgutil, socket
+        import lib
+        assert getattr(socket.socket.connect, "offline_guard", False), "guard not active"
+        modules = [m.name for m in pkgutil.walk_packages(lib.__path__, "lib.")]
+        for name in modules:
+            importlib.import_module(name)
+
+        import torch
+        from lib import corpus, data, quiz, train, utils, viz
+        from lib.checks import EXERCISES, check
+        from lib.rnn import SequenceModel
+        g = utils.set_seed(0)
+        tokens, targets = data.recall_first_task(16, 6, generator=g)
+        data.copy_task(8, 5, generator=g), data.reverse_task(8, 5, generator=g)
+        corpus.make_translation_data(n_train=200, n_test=20, seed=0)
+        results = [check(exercise_id, exercise.reference).passed for exercise_id, exercise in EXERCISES.items()]
+        items = quiz.load_items()
+        if items:
+            quiz.QuizView(items[:2], record=False).choose(0, items[0].answer)
+        ax = viz.heatmap(torch.rand(3, 4), x_labels=["나는", "학교에", "간다", "."], y_labels=list("abc"))
+        ax.figure.savefig(io.BytesIO(), format="png")
+        model = SequenceModel(vocab_size=12, num_classes=8, hidden_size=16)
+        loss = lambda m, batch: torch.nn.functional.cross_entropy(m(batch[0]), batch[1])
+        train.fit(model, lambda step: (tokens, targets), loss, steps=3, progress=False)
+        print(json.dumps({"modules": len(modules), "checks": len(results), "passed": sum(results)}))
+    """, log)
+    assert outcome["modules"] >= 10 and outcome["checks"] >= 1 and outcome["passed"] == outcome["checks"]
+    assert logged(log) == "", "lib tried to use the network:\n" + logged(log)
+
+
+def _offline_notebooks():
+    found = []
+    for chapter in OFFLINE_NOTEBOOKS:
+        try:
+            found.append(notebooks.find_solution(chapter))
+        except FileNotFoundError:
+            pass
+    return found
+
+
+GUARD_CELL = """\
+import socket
+assert getattr(socket.socket.connect, "offline_guard", False), "the offline guard is not active in this kernel"
+try:
+    socket.create_connection(("10.255.255.1", 80), timeout=2)
+    raise AssertionError("the guard let a connection through")
+except OSError as error:
+    assert "offline guard" in str(error), error
+"""
+
+
+@pytest.mark.parametrize("solution", _offline_notebooks(), ids=lambda p: p.stem)
+def test_notebook_runs_offline(tmp_path, solution):
+    log = tmp_path / "network.log"
+    nb = notebooks.read(solution)
+    nb.cells.append(nbformat.v4.new_code_cell(GUARD_CELL))  # proves this kernel runs under the guard
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(solution.parent)}})
+    client.execute(env=guarded_env(log))  # raises CellExecutionError on the first error
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    attempts = [line for line in logged(log).splitlines() if line.startswith("offline guard:")]
+    assert len(attempts) == 1 and "10.255.255.1" in attempts[0], (  # only the appended cell's own attempt
+        f"{solution.name} tried to use the network:\n" + logged(log))
+
+
+def test_offline_notebooks_exist():
+    assert len(_offline_notebooks()) == len(OFFLINE_NOTEBOOKS), f"missing one of the solutions {OFFLINE_NOTEBOOKS}"

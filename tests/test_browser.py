@@ -6,7 +6,8 @@ Run > Run All Cells from the menu, saves, and checks what the learner sees: no e
 Hangul drawn with a Korean font. Screenshots go to artifacts/browser/ (git-ignored).
 
 The notebooks run from copies under artifacts/browser/lab/, so JupyterLab's autosave never touches a
-tracked notebook; the server runs with COURSE_PROGRESS=off, so nothing is recorded as progress.
+tracked notebook; the server runs with COURSE_PROGRESS=off, so nothing is recorded as progress, and under
+the offline guard (tests/offline/), so the whole session is proven not to reach the network.
 
 Needs Debian's `chromium`, a Korean and an emoji font (labsession.APT_PACKAGES) and Playwright's Python
 package (requirements.txt; the browser is never downloaded). Without them the test is skipped, with the
@@ -32,6 +33,7 @@ ARTIFACTS = ROOT / "artifacts" / "browser"
 LAB_ROOT = ARTIFACTS / "lab"
 RUN_ALL_TIMEOUT = 300  # seconds per notebook; the budget is 60 s on an idle 2-core machine
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+OFFLINE_GUARD = pathlib.Path(__file__).resolve().parent / "offline"
 
 
 def _notebooks() -> list:
@@ -81,10 +83,14 @@ def lab(tmp_path_factory):
             shutil.copyfile(source, copy)
         copies[source] = copy
     scratch = tmp_path_factory.mktemp("jupyterlab")
-    progress = scratch / "progress.json"
+    progress, network_log = scratch / "progress.json", scratch / "network.log"
+    # The server and its kernels run under the offline guard of test_offline.py: a learner's whole
+    # session (JupyterLab included) must not reach the network.
+    guard = os.pathsep.join(filter(None, [str(OFFLINE_GUARD), os.environ.get("PYTHONPATH")]))
     server = labsession.JupyterLab(LAB_ROOT, scratch, env={
-        "COURSE_PROGRESS": "off", "COURSE_PROGRESS_FILE": str(progress)})
-    server.copies, server.progress_file = copies, progress
+        "COURSE_PROGRESS": "off", "COURSE_PROGRESS_FILE": str(progress),
+        "PYTHONPATH": guard, "COURSE_OFFLINE_LOG": str(network_log)})
+    server.copies, server.progress_file, server.network_log = copies, progress, network_log
     server.digests = {source: _digest(source) for source in sources}
     server.start()
     yield server
@@ -215,8 +221,11 @@ def test_notebook_runs_in_jupyterlab(lab, browser, source):
         lab.shut_down_kernels()
 
 
-def test_tracked_notebooks_and_progress_untouched(lab):
-    """Runs after the notebooks: the originals are byte-identical and no progress was recorded."""
+def test_tracked_notebooks_progress_and_network_untouched(lab):
+    """Runs after the notebooks: the originals are byte-identical, no progress was recorded, and
+    neither JupyterLab nor a kernel tried to reach the network."""
     for source, digest in lab.digests.items():
         assert _digest(source) == digest, f"{source} was modified by the browser test"
     assert not lab.progress_file.exists(), "the browser test recorded learner progress"
+    attempts = lab.network_log.read_text(encoding="utf-8") if lab.network_log.exists() else ""
+    assert attempts == "", "JupyterLab or a kernel tried to use the network:\n" + attempts

@@ -366,13 +366,16 @@ def test_section_link_finds_the_section_about_a_claim(tmp_path, monkeypatch):
                 nbformat.v4.new_markdown_cell("## 4. 앞쪽 정보가 사라진다 (C7)"),
                 nbformat.v4.new_markdown_cell("## 5. 정리\n> RNN은 시퀀스를 다루기 위해 주로 사용되는 모델이며, "
                                               "이미지 데이터는\n> 주로 CNN을 사용하게 된다.")]
+    for number, cell in enumerate(nb.cells):
+        cell.id = f"cell-{number:03d}"
     nbformat.write(nb, str(tmp_path / "01_rnn.ipynb"))
     monkeypatch.setattr(notebooks, "SOLUTIONS", tmp_path)
     assert view.notebook_section("01", "C7") == "4. 앞쪽 정보가 사라진다 (C7)"  # heading names the claim
     assert view.notebook_section("01", "C5") == "5. 정리"  # the section quoting the note's phrase
     assert view.notebook_section("01", "C6") == "5. 정리"  # C6 comes from the same note section as C5
     assert view.notebook_section("01", "C8") is None
-    assert view.section_link("01", "C7") == "[01 RNN › 4. 앞쪽 정보가 사라진다 (C7)](01_rnn.ipynb#4.-앞쪽-정보가-사라진다-(C7))"
+    assert view.section_link("01", "C7") == "[01 RNN › 4. 앞쪽 정보가 사라진다 (C7)](01_rnn.ipynb#cell-id=cell-002)"
+    assert view.section_link("01", "C5", "../chapters/") == "[01 RNN › 5. 정리](../chapters/01_rnn.ipynb#cell-id=cell-003)"
     assert view.section_link("01", "C8") == "[01 RNN](01_rnn.ipynb)"
     assert view.section_link("02", "C8") == "[02 LSTM과 GRU](02_lstm_gru.ipynb)"  # no notebook yet
 

@@ -85,23 +85,21 @@ def _squash(text: str) -> str:
 
 @functools.lru_cache(maxsize=32)
 def _sections(path: pathlib.Path, mtime: float) -> tuple:
-    """((heading in force, cell text), ...) for the markdown cells of a notebook."""
-    out, current = [], ""
+    """((heading in force, id of the heading's cell, cell text), ...) for a notebook's markdown cells."""
+    out, current, cell_id = [], "", ""
     for cell in notebooks.read(path).cells:
         if cell.cell_type != "markdown":
             continue
         for line in cell.source.split("\n"):
             match = re.match(r"#{1,3}\s+(.*)", line)
             if match:
-                current = match.group(1).strip()
-        out.append((current, _squash(cell.source)))
+                current, cell_id = match.group(1).strip(), cell.get("id", "")
+        out.append((current, cell_id, _squash(cell.source)))
     return tuple(out)
 
 
-def notebook_section(chapter: str, claim: str) -> str | None:
-    """The heading of the chapter's section about ``claim``: a heading naming the claim id, else
-    the section quoting the notes' phrase, else the first section naming the claim; None if the
-    chapter's solution notebook does not exist (yet) or nothing matches."""
+def _find_section(chapter: str, claim: str):
+    """(heading, cell id) of the chapter's section about ``claim``, or None (see notebook_section)."""
     path = notebooks.SOLUTIONS / f"{CHAPTERS[chapter][0]}.ipynb"
     if not path.exists():
         return None
@@ -113,25 +111,34 @@ def notebook_section(chapter: str, claim: str) -> str | None:
 
     tests = (lambda h, t: names(h), lambda h, t: any(p in t for p in phrases), lambda h, t: names(t))
     for test in tests:
-        for heading, text in cells:
+        for heading, cell_id, text in cells:
             if heading and test(heading, text):
-                return heading
+                return heading, cell_id
     return None
+
+
+def notebook_section(chapter: str, claim: str) -> str | None:
+    """The heading of the chapter's section about ``claim``: a heading naming the claim id, else
+    the section quoting the notes' phrase, else the first section naming the claim; None if the
+    chapter's solution notebook does not exist (yet) or nothing matches."""
+    found = _find_section(chapter, claim)
+    return found[0] if found else None
 
 
 def section_link(chapter: str, claim: str, prefix: str = "") -> str:
     """Markdown link to the chapter notebook, at the section about ``claim`` when there is one.
 
-    JupyterLab opens ``name.ipynb#Heading-text`` scrolled to that heading (the heading's text,
-    spaces as "-"); elsewhere the notebook opens at the top and the link text names the section.
+    The target ``name.ipynb#cell-id=<id>`` makes JupyterLab open the notebook scrolled to that
+    heading's cell (cell ids are kept when chapters/ is generated from solutions/); elsewhere the
+    notebook opens at the top and the link text names the section.
     """
     stem, title = CHAPTERS[chapter]
-    section = notebook_section(chapter, claim)
-    if section is None:
+    found = _find_section(chapter, claim)
+    if found is None:
         return f"[{chapter} {title}]({prefix}{stem}.ipynb)"
-    anchor = re.sub(r"[`*]", "", section).replace(" ", "-")
-    target = f"{prefix}{stem}.ipynb" + (f"#{anchor}" if anchor.count("(") == anchor.count(")") else "")
-    return f"[{chapter} {title} › {section}]({target})"
+    heading, cell_id = found
+    target = f"{prefix}{stem}.ipynb" + (f"#cell-id={cell_id}" if cell_id else "")
+    return f"[{chapter} {title} › {heading}]({target})"
 
 
 def claim_order(claim: str) -> int:

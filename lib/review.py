@@ -271,10 +271,10 @@ class Session:
         correct = choice == item.answer
         before = item_state(self.data, item.id)
         after = apply_answer(self.data, item.id, correct, stamp(self.day))
-        if self.on_answer is not None:
-            self.on_answer(item.id, correct)
         result = Answer(item, choice, correct, before, after)
         self.answers.append(result)
+        if self.on_answer is not None:  # last: if saving fails, the session has still moved on
+            self.on_answer(item.id, correct)
         return result
 
     def summary(self) -> "Summary":

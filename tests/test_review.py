@@ -415,6 +415,25 @@ def test_review_widget_one_item_at_a_time_then_summary(monkeypatch):
     assert saved == [(first.id, True), (second.id, False), (v.session.items[2].id, True)]
 
 
+def test_review_widget_goes_on_when_the_progress_file_cannot_be_written(monkeypatch):
+    def fail(item_id, correct):
+        raise PermissionError("읽기 전용")
+
+    monkeypatch.setattr(progress, "record_quiz_answer", fail)
+    v = view.show_review(ITEMS, empty(), DAY, size=2)
+    v.choose(v.session.current.answer)
+    assert "기록하지 못했습니다" in v.feedback.value and len(v.session.answers) == 1
+    v.next()
+    assert "2/2" in v.header.value
+
+
+def test_unreadable_progress_folder_is_reported_not_raised(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_PROGRESS", "on")
+    monkeypatch.setattr(progress, "load_progress", lambda: (_ for _ in ()).throw(PermissionError("막힘")))
+    data, _day, _label, problems = view.learner_record(ITEMS)
+    assert data == progress.empty_progress() and "열지 못했습니다" in problems[0]
+
+
 def test_review_widget_with_nothing_due_shows_summary_at_once():
     data = empty()
     for item in ITEMS:

@@ -166,7 +166,10 @@ def learner_record(items):
         return data, review.EXAMPLE_DAY, "예시 데이터 (가상의 학습자)", []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        data = progress.load_progress()
+        try:
+            data = progress.load_progress()
+        except OSError as error:  # e.g. a folder that cannot be written: show an empty record
+            return progress.empty_progress(), review.today(), "내 진도 파일", [f"진도 파일을 열지 못했습니다: {error}"]
     return data, review.today(), "내 진도 파일", [str(w.message) for w in caught]
 
 
@@ -369,10 +372,15 @@ class ReviewView:
         if self.answered or self.session.done:
             return None
         item = self.session.current
-        result = self.session.answer(choice)
+        try:
+            result = self.session.answer(choice)
+            saved = ""
+        except OSError as error:  # the progress file could not be written; the session goes on
+            result = self.session.answers[-1]
+            saved = f" (진도 파일에 기록하지 못했습니다: {error})"
         feedback = grade(item, choice)
         color = "#1a7f37" if result.correct else "#cf222e"
-        moved = f"→ {result.after.box}번 상자, 다음 복습 {result.after.due.isoformat()}"
+        moved = f"→ {result.after.box}번 상자, 다음 복습 {result.after.due.isoformat()}{saved}"
         self.feedback.value = (f"<div style='color:{color}'>{_to_html(feedback.message)}</div>"
                                f"<div style='color:#888'>{moved}</div>")
         for c, button in enumerate(self.buttons):

@@ -24,6 +24,7 @@ from lib.corpus import make_translation_data
 from lib.masks import PAD_ID
 from lib.torch_transformer import TorchTransformer
 from lib.transformer import Transformer
+from lib.utils import set_seed
 
 # chapter 08's model (solutions/08_transformer.ipynb)
 CONFIG = dict(d_model=64, num_heads=4, d_ff=128, num_layers=2, dropout=0.0)
@@ -41,15 +42,17 @@ def _train_step(model, optimizer, batch):
 
 
 def measure(steps: int = 200, warmup: int = 10, round_size: int = 10, batch_size: int = BATCH_SIZE,
-            **config) -> dict:
+            threads: int = 1, **config) -> dict:
     """Train both models ``steps`` steps each, interleaved; return ms/step and the ratio.
 
-    config overrides CONFIG (e.g. dropout=0.1).
+    config overrides CONFIG (e.g. dropout=0.1). threads: torch CPU threads (1, as lib.utils.set_seed
+    pins it for every notebook).
     -> {"lib_ms": ..., "nn_ms": ..., "ratio": lib_ms / nn_ms, "steps": ..., "config": {...}}
     """
     config = {**CONFIG, **config}
     data = make_translation_data()
-    torch.manual_seed(0)
+    set_seed(0)
+    torch.set_num_threads(threads)
     lib_model = Transformer(len(data.src_vocab), len(data.tgt_vocab), **config)
     nn_model = TorchTransformer(len(data.src_vocab), len(data.tgt_vocab), **config)
     nn_model.copy_weights_from(lib_model)  # the same starting point
@@ -83,11 +86,9 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--dropout", type=float, default=CONFIG["dropout"])
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
-    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1, as the notebooks)")
     args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    result = measure(steps=args.steps, batch_size=args.batch_size, dropout=args.dropout)
+    result = measure(steps=args.steps, batch_size=args.batch_size, threads=args.threads, dropout=args.dropout)
     config = ", ".join(f"{k}={v}" for k, v in result["config"].items())
     print(f"config: {config}, batch {result['batch_size']}, {result['threads']} threads, {result['steps']} steps each")
     print(f"lib Transformer  {result['lib_ms']:7.1f} ms/step")

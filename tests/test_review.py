@@ -352,7 +352,7 @@ def test_chapter_links_name_real_chapter_files():
         assert stem.startswith(chapter + "_")
         if existing:
             assert stem in existing or not any(e.startswith(chapter) for e in existing), stem
-    assert set(view.NOTE_SECTION) == set(review_claims())
+    assert set(view.NOTE_SECTION) == set(view.CLAIM_KEYWORDS) == set(review_claims())
 
 
 def test_section_link_finds_the_section_about_a_claim(tmp_path, monkeypatch):
@@ -365,7 +365,8 @@ def test_section_link_finds_the_section_about_a_claim(tmp_path, monkeypatch):
                 nbformat.v4.new_markdown_cell("## 2. 같은 파라미터\n> 입력으로 들어오는 ...\n> 같은 파라미터들을 반복적으로"),
                 nbformat.v4.new_markdown_cell("## 4. 앞쪽 정보가 사라진다 (C7)"),
                 nbformat.v4.new_markdown_cell("## 5. 정리\n> RNN은 시퀀스를 다루기 위해 주로 사용되는 모델이며, "
-                                              "이미지 데이터는\n> 주로 CNN을 사용하게 된다.")]
+                                              "이미지 데이터는\n> 주로 CNN을 사용하게 된다."),
+                nbformat.v4.new_markdown_cell("## 6. 파라미터 수\n설명\n### 6.1 GRU (C9)\n더 설명")]
     for number, cell in enumerate(nb.cells):
         cell.id = f"cell-{number:03d}"
     nbformat.write(nb, str(tmp_path / "01_rnn.ipynb"))
@@ -374,6 +375,7 @@ def test_section_link_finds_the_section_about_a_claim(tmp_path, monkeypatch):
     assert view.notebook_section("01", "C5") == "5. 정리"  # the section quoting the note's phrase
     assert view.notebook_section("01", "C6") == "5. 정리"  # C6 comes from the same note section as C5
     assert view.notebook_section("01", "C8") is None
+    assert view.notebook_section("01", "C9") == "6.1 GRU (C9)"  # two headings in one cell: each counts
     assert view.section_link("01", "C7") == "[01 RNN › 4. 앞쪽 정보가 사라진다 (C7)](01_rnn.ipynb#cell-id=cell-002)"
     assert view.section_link("01", "C5", "../chapters/") == "[01 RNN › 5. 정리](../chapters/01_rnn.ipynb#cell-id=cell-003)"
     assert view.section_link("01", "C8") == "[01 RNN](01_rnn.ipynb)"

@@ -83,19 +83,34 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"(?m)^\s*>\s?", "", text)).replace("&emsp;", "")
 
 
+# Words a chapter's heading uses for a claim (to find the section when the heading has no claim id).
+CLAIM_KEYWORDS = {
+    "C0": ["공부하는 방법"], "C1": ["인코더-디코더"], "C2": ["가중 평균"], "C3": ["긴 문장"],
+    "C4": ["어텐션 맵"], "C5": ["CNN"], "C6": ["더 긴 입력"], "C7": ["앞쪽 정보"], "C8": ["기억 과제"],
+    "C9": ["파라미터 수"], "C10": ["문맥 벡터"], "C11": ["수치 안정성"], "C12": ["위치 인코딩"],
+    "C13": ["셀프 어텐션"], "C14": ["크로스 어텐션"], "C15": ["계층 정규화"], "C16": ["트랜스포머 ="],
+    "C17": ["모든 토큰"], "C18": ["빨리", "병렬"], "C19": ["멀티 헤드", "헤드마다"], "C20": ["디코더 층"],
+    "C21": ["세 가지 어텐션"], "C22": ["미래", "인과"], "C23": ["노트의 코드"],
+}
+
+
 @functools.lru_cache(maxsize=32)
 def _sections(path: pathlib.Path, mtime: float) -> tuple:
-    """((heading in force, id of the heading's cell, cell text), ...) for a notebook's markdown cells."""
-    out, current, cell_id = [], "", ""
+    """((heading, id of the heading's cell, text under the heading), ...) for a notebook's markdown."""
+    out, heading, cell_id, lines = [], "", "", []
     for cell in notebooks.read(path).cells:
         if cell.cell_type != "markdown":
             continue
         for line in cell.source.split("\n"):
             match = re.match(r"#{1,3}\s+(.*)", line)
             if match:
-                current, cell_id = match.group(1).strip(), cell.get("id", "")
-        out.append((current, cell_id, _squash(cell.source)))
-    return tuple(out)
+                out.append((heading, cell_id, _squash("\n".join(lines))))
+                heading, cell_id, lines = match.group(1).strip(), cell.get("id", ""), []
+            else:
+                lines.append(line)
+        lines.append("")
+    out.append((heading, cell_id, _squash("\n".join(lines))))
+    return tuple(entry for entry in out if entry[0])
 
 
 def _find_section(chapter: str, claim: str):
@@ -103,24 +118,27 @@ def _find_section(chapter: str, claim: str):
     path = notebooks.SOLUTIONS / f"{CHAPTERS[chapter][0]}.ipynb"
     if not path.exists():
         return None
-    cells = _sections(path, path.stat().st_mtime)
+    sections = _sections(path, path.stat().st_mtime)
     phrases = [_squash(phrase) for _, phrase, claims in NOTES_OUTLINE if claim in claims]
+    words = CLAIM_KEYWORDS.get(claim, [])
 
     def names(text):
         return re.search(rf"\b{claim}\b", text) is not None
 
-    tests = (lambda h, t: names(h), lambda h, t: any(p in t for p in phrases), lambda h, t: names(t))
+    tests = (lambda h, t: names(h), lambda h, t: any(w in h for w in words),
+             lambda h, t: any(p in t for p in phrases), lambda h, t: names(t))
     for test in tests:
-        for heading, cell_id, text in cells:
-            if heading and test(heading, text):
+        for heading, cell_id, text in sections[1:] or sections:  # the title only if nothing else
+            if test(heading, text):
                 return heading, cell_id
     return None
 
 
 def notebook_section(chapter: str, claim: str) -> str | None:
-    """The heading of the chapter's section about ``claim``: a heading naming the claim id, else
-    the section quoting the notes' phrase, else the first section naming the claim; None if the
-    chapter's solution notebook does not exist (yet) or nothing matches."""
+    """The heading of the chapter's section about ``claim``: the first heading naming the claim id,
+    else using one of its ``CLAIM_KEYWORDS``, else the section quoting the notes' phrase, else the
+    first section naming the claim; None if the chapter's solution notebook does not exist (yet)
+    or nothing matches. The chapter's title counts only when it is its only heading."""
     found = _find_section(chapter, claim)
     return found[0] if found else None
 

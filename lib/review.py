@@ -302,7 +302,7 @@ class Summary:
             lines.append(f"틀린 문항 {', '.join(self.wrong_ids)} 은(는) 1번 상자로 돌아가 내일 다시 나옵니다.")
             lines.append(f"다시 볼 주장: {', '.join(self.claims_missed)}")
         if self.next_due is not None:
-            lines.append(f"다음 복습일: {self.next_due.isoformat()} (내일 볼 문항 {self.due_tomorrow}개)")
+            lines.append(f"다음 복습일: {self.next_due.isoformat()} (내일 풀 차례인 문항 {self.due_tomorrow}개)")
         return "\n".join(lines)
 
 

@@ -37,7 +37,7 @@ def layer_norm(x, weight, bias, eps: float = 1e-5):
     x: (..., D), weight/bias: (D,) -> (..., D)
     """
     mean = x.mean(dim=-1, keepdim=True)
-    var = x.var(dim=-1, keepdim=True, unbiased=False)
+    var = ((x - mean) ** 2).mean(dim=-1, keepdim=True)  # biased variance, as nn.LayerNorm
     return (x - mean) / torch.sqrt(var + eps) * weight + bias
 
 

@@ -11,6 +11,7 @@ import pytest
 matplotlib.use("Agg")
 
 from lib import progress, quiz, review  # noqa: E402
+from lib.claims import CLAIMS  # noqa: E402
 from lib.explorers import review as view  # noqa: E402
 from lib.quiz import QuizItem  # noqa: E402
 
@@ -352,7 +353,7 @@ def test_chapter_links_name_real_chapter_files():
         assert stem.startswith(chapter + "_")
         if existing:
             assert stem in existing or not any(e.startswith(chapter) for e in existing), stem
-    assert set(view.NOTE_SECTION) == set(view.CLAIM_KEYWORDS) == set(review_claims())
+    assert set(view.NOTE_SECTION) == set(view.CLAIM_KEYWORDS) == set(CLAIMS)
 
 
 def test_section_link_finds_the_section_about_a_claim(tmp_path, monkeypatch):
@@ -380,12 +381,6 @@ def test_section_link_finds_the_section_about_a_claim(tmp_path, monkeypatch):
     assert view.section_link("01", "C5", "../chapters/") == "[01 RNN › 5. 정리](../chapters/01_rnn.ipynb#cell-id=cell-003)"
     assert view.section_link("01", "C8") == "[01 RNN](01_rnn.ipynb)"
     assert view.section_link("02", "C8") == "[02 LSTM과 GRU](02_lstm_gru.ipynb)"  # no notebook yet
-
-
-def review_claims():
-    from lib.claims import CLAIMS
-
-    return CLAIMS
 
 
 # ---------------------------------------------------------------- the widget, without a browser

@@ -4,7 +4,8 @@ Korean is SOV with particles; English is SVO. The grammar covers what makes tran
 need attention: the verb moves from the end of the Korean sentence to second place in English,
 tense (past / present / future, tied to time words), negation, subject-verb agreement
 ("he eats" / "they eat", "does not" / "do not"), optional time, place and companion phrases,
-adjectives and coordinated objects. Sentences run from 3 to 18 tokens.
+adjectives and coordinated objects. Korean sentences run from 5 to 16 tokens, English ones from
+3 to 18; the Korean sentence determines its English translation (one right answer).
 
 Korean is tokenised into words with the particles split off (``학생 은 사과 를 먹었다``), so an
 attention map can show a particle or a tense ending on its own. ``korean_text`` joins them back.

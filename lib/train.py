@@ -1,10 +1,12 @@
-"""A small training loop with a progress bar, shared by every chapter.
+"""A small training loop with a progress bar and an optional live loss curve, shared by every chapter.
 
-tqdm draws the bar (a widget in JupyterLab, text elsewhere); cells that train carry
+tqdm draws the bar (a widget in JupyterLab, text elsewhere); ``fit(..., live=True)`` also redraws
+the loss curve in the cell's output while training. Cells that train carry
 ``# NBVAL_IGNORE_OUTPUT`` because a progress bar's text is different on every run.
 """
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import torch
@@ -33,6 +35,48 @@ class History:
         return out
 
 
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (where a figure can be redrawn in place)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+class LiveLossCurve:
+    """Redraws the smoothed loss in the cell's output every ``every`` steps; a no-op outside Jupyter.
+
+    Use as fit's on_step callback, or simply ``fit(..., live=True)``.
+    """
+
+    def __init__(self, steps: int, title: str = "학습 손실", every: int | None = None, window: int = 20):
+        self.steps = steps
+        self.every = every or max(steps // 6, 1)
+        self.window = window
+        self.title = title
+        self.handle = None
+        if in_notebook():
+            import matplotlib.pyplot as plt
+            from IPython.display import display
+
+            self.figure, self.ax = plt.subplots(figsize=(5, 2.8))
+            plt.close(self.figure)  # shown through the display handle only
+            self.handle = display(self.figure, display_id=True)
+
+    def __call__(self, step: int, history: "History"):
+        if self.handle is None or (step % self.every and step != self.steps - 1):
+            return
+        from lib import viz
+
+        self.ax.clear()
+        viz.loss_curve({"": history}, title=f"{self.title} (step {step + 1}/{self.steps})", ax=self.ax,
+                       window=self.window)
+        self.ax.set_xlim(0, self.steps)
+        self.handle.update(self.figure)
+
+
 def fit(
     model,
     next_batch,
@@ -44,15 +88,16 @@ def fit(
     progress: bool = True,
     desc: str = "학습",
     on_step=None,
+    live: bool = False,
 ) -> History:
     """Train ``model`` for ``steps`` optimizer steps.
 
     next_batch(step) -> batch; loss_fn(model, batch) -> scalar loss tensor.
     on_step(step, history) is called after every step (e.g. to log a metric).
+    live=True redraws the loss curve in the notebook while training (LiveLossCurve).
     Gradients are clipped to norm ``clip`` (None = no clipping). Adam by default.
     """
-    import time
-
+    curve = LiveLossCurve(steps, title=desc) if live else None
     optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
     history = History()
     model.train()
@@ -73,6 +118,8 @@ def fit(
             bar.set_postfix(loss=f"{value:.3f}")
         if on_step is not None:
             on_step(step, history)
+        if curve is not None:
+            curve(step, history)
     history.seconds = time.perf_counter() - started
     model.eval()
     return history

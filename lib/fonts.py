@@ -16,13 +16,13 @@ from matplotlib import font_manager
 FONT_NAME = "NanumGothic"
 
 
-def font_path() -> pathlib.Path | None:
-    """Path of NanumGothic.ttf shipped by koreanize-matplotlib, or None if not installed."""
+def font_path(file_name: str = "NanumGothic.ttf") -> pathlib.Path | None:
+    """Path of a NanumGothic file shipped by koreanize-matplotlib, or None if not installed."""
     spec = importlib.util.find_spec("koreanize_matplotlib")  # locates, does not import
     if spec is None or not spec.submodule_search_locations:
         return None
     for folder in spec.submodule_search_locations:
-        candidate = pathlib.Path(folder) / "fonts" / "NanumGothic.ttf"
+        candidate = pathlib.Path(folder) / "fonts" / file_name
         if candidate.exists():
             return candidate
     return None
@@ -40,5 +40,8 @@ def use_korean_font() -> list:
         return list(matplotlib.rcParams["font.family"])
     if FONT_NAME not in {f.name for f in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(str(path))
+        bold = font_path("NanumGothicBold.ttf")  # so bold Hangul titles find a bold face
+        if bold is not None:
+            font_manager.fontManager.addfont(str(bold))
     matplotlib.rcParams["font.family"] = ["DejaVu Sans", FONT_NAME]
     return list(matplotlib.rcParams["font.family"])

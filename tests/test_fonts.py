@@ -38,6 +38,18 @@ def test_log_scale_ticks_and_unicode_minus_draw_without_warnings(caplog):
     assert "does not have a glyph" not in caplog.text
 
 
+def test_bold_hangul_draws_without_warnings(caplog):
+    """matplotlib logs (not warns) 'findfont: Failed to find font weight bold' to stderr."""
+    fonts.use_korean_font()
+    fig, ax = plt.subplots()
+    ax.set_title("굵은 제목", fontweight="bold")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.canvas.draw()
+    plt.close(fig)
+    assert "findfont" not in caplog.text
+
+
 def test_without_the_font_hangul_would_warn():
     """The test above can fail: DejaVu Sans (matplotlib's default) lacks Hangul."""
     import pytest

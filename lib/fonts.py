@@ -40,8 +40,11 @@ def use_korean_font() -> list:
         return list(matplotlib.rcParams["font.family"])
     if FONT_NAME not in {f.name for f in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(str(path))
-        bold = font_path("NanumGothicBold.ttf")  # so bold Hangul titles find a bold face
-        if bold is not None:
-            font_manager.fontManager.addfont(str(bold))
+        # Bold faces, so bold Hangul titles find one: matplotlib reads the "Bold" file as weight 600
+        # and the "ExtraBold" file as 700 (= "bold"), so both are registered.
+        for name in ("NanumGothicBold.ttf", "NanumGothicExtraBold.ttf"):
+            bold = font_path(name)
+            if bold is not None:
+                font_manager.fontManager.addfont(str(bold))
     matplotlib.rcParams["font.family"] = ["DejaVu Sans", FONT_NAME]
     return list(matplotlib.rcParams["font.family"])

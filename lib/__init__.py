@@ -6,7 +6,9 @@ One concept per module:
   ``lib.transformer``: reference implementations (the exercise answers).
 - ``lib.data``, ``lib.corpus``: toy tasks and the Korean->English toy corpus, generated on the fly.
 - ``lib.train``, ``lib.viz``, ``lib.explorers``: training loops, plots, ipywidgets explorers.
-- ``lib.checks``, ``lib.quiz``, ``lib.progress``: exercise checks, quizzes, the learner's progress.
+- ``lib.checks``, ``lib.quiz``, ``lib.review``, ``lib.progress``: exercise checks, quizzes, spaced
+  repetition, the learner's progress.
+- ``lib.notebooks``: solutions/ -> chapters/ generation and "start over" copies.
 
 Notebooks import lib; lib never imports notebooks.
 """

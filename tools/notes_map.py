@@ -1,7 +1,7 @@
 """Write docs/notes_map.md: every section of the notes -> notebook section, experiment, exercises, quiz.
 
     python tools/notes_map.py                 # writes docs/notes_map.md (links relative to docs/)
-    python tools/notes_map.py --readme        # prints the map with links relative to the repo root
+    python tools/notes_map.py --readme        # also writes it into README.md (links relative to the root)
 
 The outline of the notes (sections, a phrase each chapter quotes, claims) is
 lib.explorers.review.NOTES_OUTLINE; exercise ids come from lib.checks.EXERCISES, quiz item ids from
@@ -129,13 +129,32 @@ def build(link_prefix: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+README_BEGIN, README_END = "<!-- NOTES-MAP:BEGIN -->", "<!-- NOTES-MAP:END -->"
+README_PLACEHOLDER = "<!-- NOTES-MAP -->"
+
+
+def write_into_readme(text: str) -> None:
+    """Put the map into README.md between the NOTES-MAP markers (first time: at the placeholder line)."""
+    readme = notebooks.ROOT / "README.md"
+    content = readme.read_text(encoding="utf-8")
+    block = f"{README_BEGIN}\n{text.replace('# 노트 지도', '## 노트 지도 (notes map)', 1)}{README_END}"
+    if README_BEGIN in content and README_END in content:
+        head, rest = content.split(README_BEGIN, 1)
+        content = head + block + rest.split(README_END, 1)[1]
+    elif README_PLACEHOLDER in content:
+        content = content.replace(README_PLACEHOLDER, block, 1)
+    else:
+        raise SystemExit(f"README.md has neither {README_PLACEHOLDER} nor the {README_BEGIN} markers")
+    readme.write_text(content, encoding="utf-8")
+    print("wrote the notes map into README.md")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--readme", action="store_true", help="print with links relative to the repo root")
+    parser.add_argument("--readme", action="store_true", help="also write the map into README.md")
     args = parser.parse_args(argv)
     if args.readme:
-        print(build("chapters/"))
-        return 0
+        write_into_readme(build("chapters/"))
     target = notebooks.ROOT / "docs" / "notes_map.md"
     target.parent.mkdir(exist_ok=True)
     target.write_text(build("../chapters/"), encoding="utf-8")

@@ -57,7 +57,7 @@ def machine() -> str:
     try:
         import torch
 
-        parts.append(f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
+        parts.append(f"torch {torch.__version__} (notebooks run it on 1 thread: lib.utils.set_seed)")
     except ImportError:
         pass
     if hasattr(os, "getloadavg"):
@@ -97,8 +97,8 @@ def time_pytest() -> dict:
     return {"seconds": seconds, "code": run.returncode, "summary": summary}
 
 
-def verdict(ok: bool) -> str:
-    return "✅" if ok else "❌ over"
+def verdict(ok: bool, failure: str = "over") -> str:
+    return "✅" if ok else f"❌ {failure}"
 
 
 def markdown(figures: dict) -> str:
@@ -116,9 +116,10 @@ def markdown(figures: dict) -> str:
                     f"= **{ratio['ratio']:.2f}x** | ≤ {RATIO_BUDGET}x {verdict(ratio['ratio'] <= RATIO_BUDGET)} |")
     tests = figures.get("pytest")
     if tests:
+        failure = "failed" if tests["code"] != 0 else "over"
         ok = tests["code"] == 0 and tests["seconds"] <= PYTEST_BUDGET
         rows.append(f"| `pytest` ({tests['summary']}) | {tests['seconds']:.0f} | "
-                    f"≤ {PYTEST_BUDGET:.0f} s {verdict(ok)} |")
+                    f"≤ {PYTEST_BUDGET:.0f} s {verdict(ok, failure)} |")
     return "\n".join(rows) + "\n"
 
 

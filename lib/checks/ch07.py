@@ -8,7 +8,7 @@ import torch
 import torch.nn as nn
 
 from lib import masks, transformer
-from lib.checks.core import Case, Exercise, Mistake
+from lib.checks.core import Case, Exercise, Mistake, load_like_reference, random_state
 
 # ---------------------------------------------------------------- causal mask
 
@@ -80,31 +80,13 @@ def _decoder_layer_cases():
 
 def _random_state(seed: int) -> dict:
     """A DecoderLayer state_dict with every parameter random (layer norms included, so none is trivial)."""
-    g = torch.Generator().manual_seed(seed)
-    layer = transformer.DecoderLayer(D_MODEL, NUM_HEADS, D_FF)
-    state = {}
-    for name, tensor in layer.state_dict().items():
-        is_norm = name.startswith("norm")
-        base = 1.0 if is_norm and name.endswith("weight") else 0.0
-        scale = 0.5 if is_norm else tensor.size(-1) ** -0.5
-        state[name] = base + scale * torch.randn(tensor.shape, generator=g)
-    return state
+    return random_state(transformer.DecoderLayer(D_MODEL, NUM_HEADS, D_FF), seed)
 
 
 def run_decoder_layer(layer_class, case: Case):
     """Build layer_class(d_model, num_heads, d_ff, dropout), load the same random weights, eval,
     call forward(x, context, self_mask, cross_mask) positionally."""
-    layer = layer_class(D_MODEL, NUM_HEADS, D_FF, 0.1)
-    missing, unexpected = layer.load_state_dict(_random_state(seed=12), strict=False)
-    if missing or unexpected:
-        def names(keys):
-            return ", ".join(keys[:4]) + (" ..." if len(keys) > 4 else "") if keys else "-"
-
-        raise RuntimeError(
-            "파라미터 이름이 lib의 DecoderLayer와 다릅니다. 주어진 __init__을 그대로 두세요 "
-            f"(내 클래스에만 있는 이름: {names(missing)}; 내 클래스에 없는 이름: {names(unexpected)})"
-        )
-    layer.eval()
+    layer = load_like_reference(layer_class(D_MODEL, NUM_HEADS, D_FF, 0.1), _random_state(seed=12), "DecoderLayer")
     k = case.kwargs
     return layer(k["x"], k["context"], k["self_mask"], k["cross_mask"])
 

@@ -9,7 +9,7 @@ the weights copied across.
 import torch
 
 from lib import transformer
-from lib.checks.core import Case, Exercise, Mistake
+from lib.checks.core import Case, Exercise, Mistake, load_like_reference, random_state
 from lib.masks import padding_mask
 from lib.torch_transformer import TorchTransformer
 
@@ -36,31 +36,14 @@ def _transformer_cases():
 
 def _random_state(config) -> dict:
     """A state_dict of lib's Transformer with every parameter random (layer norms included)."""
-    g = torch.Generator().manual_seed(sum(config.values()))
-    model = transformer.Transformer(SRC_VOCAB, TGT_VOCAB, **config)
-    state = {}
-    for name, tensor in model.state_dict().items():
-        is_norm = ".norm" in name
-        base = 1.0 if is_norm and name.endswith("weight") else 0.0
-        scale = 0.5 if is_norm else tensor.size(-1) ** -0.5
-        state[name] = base + scale * torch.randn(tensor.shape, generator=g)
-    return state
+    return random_state(transformer.Transformer(SRC_VOCAB, TGT_VOCAB, **config), sum(config.values()))
 
 
 def run_transformer(model_class, case: Case):
     """model_class(SRC_VOCAB, TGT_VOCAB, **config) with the reference's random weights, eval mode,
     called as the notes do: model((context, x))."""
-    model = model_class(SRC_VOCAB, TGT_VOCAB, **case.kwargs)
-    missing, unexpected = model.load_state_dict(_random_state(case.kwargs), strict=False)
-    if missing or unexpected:
-        def names(keys):
-            return ", ".join(keys[:3]) + (" ..." if len(keys) > 3 else "") if keys else "-"
-
-        raise RuntimeError(
-            "파라미터 이름이 lib의 Transformer와 다릅니다. 주어진 __init__을 그대로 두세요 "
-            f"(내 클래스에만 있는 이름: {names(missing)}; 내 클래스에 없는 이름: {names(unexpected)})"
-        )
-    model.eval()
+    model = load_like_reference(model_class(SRC_VOCAB, TGT_VOCAB, **case.kwargs), _random_state(case.kwargs),
+                                "Transformer")
     context, x = case.args[0]
     return model((context, x))
 

@@ -134,6 +134,37 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
+# ---------------------------------------------------------------- class exercises
+
+
+def random_state(module: torch.nn.Module, seed: int) -> dict:
+    """A state_dict for ``module`` with every parameter random, layer norms around weight 1 / bias 0,
+    so no part of a learner's forward can be skipped without changing the output."""
+    g = torch.Generator().manual_seed(seed)
+    state = {}
+    for name, tensor in module.state_dict().items():
+        is_norm = "." in name and name.split(".")[-2].startswith("norm")
+        base = 1.0 if is_norm and name.endswith("weight") else 0.0
+        scale = 0.5 if is_norm else tensor.size(-1) ** -0.5
+        state[name] = base + scale * torch.randn(tensor.shape, generator=g)
+    return state
+
+
+def load_like_reference(module: torch.nn.Module, state: dict, reference_name: str) -> torch.nn.Module:
+    """Load the reference's weights into the learner's module (eval mode), or explain in Korean which
+    parameter names differ (the exercise gives ``__init__``; only ``forward`` is the learner's)."""
+    missing, unexpected = module.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        def names(keys):
+            return ", ".join(keys[:4]) + (" ..." if len(keys) > 4 else "") if keys else "-"
+
+        raise RuntimeError(
+            f"파라미터 이름이 lib의 {reference_name}와 다릅니다. 주어진 __init__을 그대로 두세요 "
+            f"(내 클래스에만 있는 이름: {names(missing)}; 내 클래스에 없는 이름: {names(unexpected)})"
+        )
+    return module.eval()
+
+
 # ---------------------------------------------------------------- describing values
 
 

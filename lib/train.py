@@ -68,10 +68,10 @@ class LiveLossCurve:
     def __call__(self, step: int, history: "History"):
         if self.handle is None or (step % self.every and step != self.steps - 1):
             return
-        from lib import viz
+        from lib.ui import plots
 
         self.ax.clear()
-        viz.loss_curve({"": history}, title=f"{self.title} (step {step + 1}/{self.steps})", ax=self.ax,
+        plots.loss_curve({"": history}, title=f"{self.title} (step {step + 1}/{self.steps})", ax=self.ax,
                        window=self.window)
         self.ax.set_xlim(0, self.steps)
         self.handle.update(self.figure)

@@ -25,7 +25,7 @@ import shutil
 import pytest
 
 import labsession
-from lib import notebooks
+from lib.course import notebooks
 
 ROOT = notebooks.ROOT
 NOTEBOOKS = [ROOT / "chapters" / "00_start.ipynb", ROOT / "solutions" / "05_from_logits.ipynb"]

@@ -12,7 +12,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from lib import notebooks
+from lib.course import notebooks
 
 CHAPTERS = sorted(p for p in notebooks.CHAPTERS.glob("[0-9][0-9]_*.ipynb") if "-restart-" not in p.name)
 

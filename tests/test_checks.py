@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from lib.checks import EXERCISES, check
-from lib.checks.core import STUB_MESSAGE
+from lib.course.checks import EXERCISES, check
+from lib.course.checks.core import STUB_MESSAGE
 
 IDS = sorted(EXERCISES)
 

@@ -2,7 +2,7 @@
 
 import importlib.util
 
-from lib import notebooks
+from lib.course import notebooks
 
 spec = importlib.util.spec_from_file_location("notes_map", notebooks.ROOT / "tools" / "notes_map.py")
 notes_map = importlib.util.module_from_spec(spec)
@@ -23,7 +23,7 @@ def test_readme_notes_map_is_current():
 
 
 def test_every_note_section_and_term_is_mapped():
-    from lib.explorers.review import NOTES_OUTLINE
+    from lib.ui.explorers.review import NOTES_OUTLINE
 
     notes = (notebooks.ROOT / "notes" / "study-notes.md").read_text(encoding="utf-8")
     sections = {section for section, _phrase, _claims in NOTES_OUTLINE}

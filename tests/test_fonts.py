@@ -7,7 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from lib import fonts  # noqa: E402
+from lib.ui import fonts  # noqa: E402
 
 
 def test_font_file_is_shipped():

@@ -8,8 +8,8 @@ import torch
 import torch.nn.functional as F
 
 from lib import losses
-from lib.checks import check
-from lib.explorers import logits as logits_explorer_module
+from lib.course.checks import check
+from lib.ui.explorers import logits as logits_explorer_module
 
 
 def _extreme_logits():

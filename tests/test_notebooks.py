@@ -6,7 +6,7 @@ import subprocess
 import nbformat
 import pytest
 
-from lib import notebooks
+from lib.course import notebooks
 
 ROOT = notebooks.ROOT
 SOLUTIONS = sorted(notebooks.SOLUTIONS.glob("*.ipynb"))

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from lib import notebooks
+from lib.course import notebooks
 
 GUARD_DIR = pathlib.Path(__file__).resolve().parent / "offline"
 # Two quick notebooks: checks, plots, quiz and explorer widgets, a timing experiment. Training and the
@@ -134,8 +134,10 @@ def test_lib_uses_no_network(tmp_path):
             importlib.import_module(name)
 
         import torch
-        from lib import corpus, data, quiz, train, utils, viz
-        from lib.checks import EXERCISES, check
+        from lib import corpus, data, train, utils
+        from lib.course import quiz
+        from lib.ui import plots  # noqa: F401
+        from lib.course.checks import EXERCISES, check
         from lib.rnn import SequenceModel
         g = utils.set_seed(0)
         tokens, targets = data.recall_first_task(16, 6, generator=g)
@@ -145,7 +147,7 @@ def test_lib_uses_no_network(tmp_path):
         items = quiz.load_items()
         if items:
             quiz.QuizView(items[:2], record=False).choose(0, items[0].answer)
-        ax = viz.heatmap(torch.rand(3, 4), x_labels=["나는", "학교에", "간다", "."], y_labels=list("abc"))
+        ax = plots.heatmap(torch.rand(3, 4), x_labels=["나는", "학교에", "간다", "."], y_labels=list("abc"))
         ax.figure.savefig(io.BytesIO(), format="png")
         model = SequenceModel(vocab_size=12, num_classes=8, hidden_size=16)
         loss = lambda m, batch: torch.nn.functional.cross_entropy(m(batch[0]), batch[1])

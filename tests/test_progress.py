@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from lib import progress
-from lib.checks import EXERCISES, check
+from lib.course import progress
+from lib.course.checks import EXERCISES, check
 
 
 @pytest.fixture

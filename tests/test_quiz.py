@@ -2,8 +2,8 @@
 
 import pytest
 
-from lib import quiz
-from lib.claims import CLAIMS
+from lib.course import quiz
+from lib.course.claims import CLAIMS
 
 ITEMS = quiz.load_items()
 

@@ -9,7 +9,7 @@ import importlib.util
 import re
 
 import labsession
-from lib import notebooks
+from lib.course import notebooks
 
 ROOT = notebooks.ROOT
 HEADING = re.compile(r"quick start|빠른 시작", re.IGNORECASE)

@@ -1,4 +1,4 @@
-"""Spaced repetition (lib.review), the dashboard and the review widget (lib.explorers.review)."""
+"""Spaced repetition (lib.course.scheduler), the dashboard and the review widget (lib.ui.explorers.review)."""
 
 import datetime as dt
 import json
@@ -10,10 +10,11 @@ import pytest
 
 matplotlib.use("Agg")
 
-from lib import progress, quiz, review  # noqa: E402
-from lib.claims import CLAIMS  # noqa: E402
-from lib.explorers import review as view  # noqa: E402
-from lib.quiz import QuizItem  # noqa: E402
+from lib.course import progress, quiz  # noqa: E402
+from lib.course import scheduler as review  # noqa: E402
+from lib.course.claims import CLAIMS  # noqa: E402
+from lib.ui.explorers import review as view  # noqa: E402
+from lib.course.quiz import QuizItem  # noqa: E402
 
 DAY = dt.date(2025, 3, 1)
 
@@ -346,7 +347,7 @@ def test_revisit_lists_weakest_met_sections_with_links():
 
 
 def test_chapter_links_name_real_chapter_files():
-    from lib import notebooks
+    from lib.course import notebooks
 
     existing = {p.stem for p in notebooks.SOLUTIONS.glob("*.ipynb")}
     for chapter, (stem, _title) in view.CHAPTERS.items():
@@ -359,7 +360,7 @@ def test_chapter_links_name_real_chapter_files():
 def test_section_link_finds_the_section_about_a_claim(tmp_path, monkeypatch):
     import nbformat
 
-    from lib import notebooks
+    from lib.course import notebooks
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# 01. RNN\n\n소개"),

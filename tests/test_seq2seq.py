@@ -6,10 +6,10 @@ import torch
 import torch.nn as nn
 
 from lib import attention, seq2seq
-from lib.checks.ch03 import ScriptedModel
+from lib.course.checks.ch03 import ScriptedModel
 from lib.corpus import make_translation_data, pad_batch
 from lib.data import BOS_ID, EOS_ID, PAD_ID
-from lib.explorers.translation import step_html, translation_steps
+from lib.ui.explorers.translation import step_html, translation_steps
 from lib.train import fit
 
 

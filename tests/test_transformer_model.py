@@ -1,6 +1,6 @@
 """lib's whole Transformer (chapter 08) against its nn.Transformer twin, and the model's properties.
 
-Oracle: lib.torch_transformer.TorchTransformer = nn.Transformer (with norm-free stacks) +
+Oracle: lib.course.checks.torch_transformer.TorchTransformer = nn.Transformer (with norm-free stacks) +
 the same embeddings, every weight copied from lib's model. Same logits, same loss, same gradients.
 """
 
@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from lib.corpus import make_translation_data
 from lib.masks import PAD_ID
-from lib.torch_transformer import TorchTransformer
+from lib.course.checks.torch_transformer import TorchTransformer
 from lib.transformer import Transformer
 
 SRC_VOCAB, TGT_VOCAB = 15, 13

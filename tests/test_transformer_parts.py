@@ -180,7 +180,7 @@ def test_positional_encoding_formula_and_layout():
 
 @pytest.mark.parametrize("length, d_model", [(5, 7), (12, 10), (1, 2)])
 def test_positional_encoding_matches_the_formula_entry_by_entry(length, d_model):
-    from lib.checks.ch06 import loop_positional_encoding
+    from lib.course.checks.ch06 import loop_positional_encoding
 
     torch.testing.assert_close(transformer.positional_encoding(length, d_model),
                                loop_positional_encoding(length, d_model), atol=1e-5, rtol=1e-4)
@@ -244,7 +244,7 @@ def test_encoder_layer_matches_nn_transformer_encoder_layer():
 
 
 def test_decoder_layer_matches_nn_transformer_decoder_layer():
-    from lib.checks.ch07 import TorchDecoderLayer
+    from lib.course.checks.ch07 import TorchDecoderLayer
 
     ours = randomize(transformer.DecoderLayer(16, 4, 32)).eval()
     theirs = TorchDecoderLayer(16, 4, 32)
@@ -314,7 +314,7 @@ def test_causal_self_attention_ignores_the_encoder():
 
 
 def test_toy_cross_attention_finds_the_translation_despite_reordering():
-    from lib.explorers.transformer import TOY_EN, TOY_KO, cross_attention_weights
+    from lib.ui.explorers.transformer import TOY_EN, TOY_KO, cross_attention_weights
 
     weights = cross_attention_weights()
     assert weights.shape == (len(TOY_EN), len(TOY_KO))
@@ -323,7 +323,7 @@ def test_toy_cross_attention_finds_the_translation_despite_reordering():
 
 
 def test_toy_self_attention_saturates_without_scaling():
-    from lib.explorers.transformer import entropy, toy_self_attention
+    from lib.ui.explorers.transformer import entropy, toy_self_attention
 
     scaled, unscaled = toy_self_attention(scaled=True), toy_self_attention(scaled=False)
     assert scaled.shape == (4, 9, 9)
@@ -333,7 +333,7 @@ def test_toy_self_attention_saturates_without_scaling():
 
 
 def test_explorer_widgets_build_without_a_browser():
-    from lib.explorers.transformer import attention_explorer, positional_encoding_explorer
+    from lib.ui.explorers.transformer import attention_explorer, positional_encoding_explorer
 
     assert positional_encoding_explorer(length=16, d_model=8).children
     assert attention_explorer().children

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from lib.corpus import make_translation_data
 from lib.masks import PAD_ID
-from lib.torch_transformer import TorchTransformer
+from lib.course.checks.torch_transformer import TorchTransformer
 from lib.transformer import Transformer
 from lib.utils import set_seed
 

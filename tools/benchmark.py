@@ -30,7 +30,7 @@ import time
 
 from nbclient import NotebookClient
 
-from lib import notebooks
+from lib.course import notebooks
 
 NOTEBOOK_BUDGET, TOTAL_BUDGET, RATIO_BUDGET, PYTEST_BUDGET = 60.0, 300.0, 1.25, 600.0
 README = notebooks.ROOT / "README.md"

@@ -9,7 +9,7 @@
 import argparse
 import sys
 
-from lib import notebooks
+from lib.course import notebooks
 
 
 def main(argv=None) -> int:

@@ -4,8 +4,8 @@
     python tools/notes_map.py --readme        # also writes it into README.md (links relative to the root)
 
 The outline of the notes (sections, a phrase each chapter quotes, claims) is
-lib.explorers.review.NOTES_OUTLINE; exercise ids come from lib.checks.EXERCISES, quiz item ids from
-lib/quizbank, notebook sections from the headings of solutions/ (lib.explorers.review.notebook_section:
+lib.ui.explorers.review.NOTES_OUTLINE; exercise ids come from lib.checks.EXERCISES, quiz item ids from
+lib/course/quizbank, notebook sections from the headings of solutions/ (lib.ui.explorers.review.notebook_section:
 the heading naming the claim, else the one above the cell quoting the note's phrase).
 Re-run it when quiz items or chapter headings change.
 """
@@ -13,10 +13,10 @@ Re-run it when quiz items or chapter headings change.
 import argparse
 import sys
 
-from lib import notebooks, quiz
-from lib.checks import EXERCISES
-from lib.claims import CLAIMS
-from lib.explorers.review import NOTES_OUTLINE, notebook_section, section_link
+from lib.course import notebooks, quiz
+from lib.course.checks import EXERCISES
+from lib.course.claims import CLAIMS
+from lib.ui.explorers.review import NOTES_OUTLINE, notebook_section, section_link
 
 # The experiment that shows each claim (course spec section 6), in a few words.
 EXPERIMENT = {
@@ -96,7 +96,7 @@ def build(link_prefix: str) -> str:
         "# 노트 지도",
         "",
         "노트(`notes/study-notes.md`)의 절과 항목마다, 그 내용을 설명하는 노트북의 절, 그것을 보여 주는 실험(노트의 주장 ID,",
-        "`lib/claims.py`), 손으로 구현해 보는 연습문제(`check(\"ID\", ...)`), 떠올려 보는 퀴즈 문항(`lib/quizbank/`)을",
+        "`lib/course/claims.py`), 손으로 구현해 보는 연습문제(`check(\"ID\", ...)`), 떠올려 보는 퀴즈 문항(`lib/course/quizbank/`)을",
         "한눈에 모았습니다. 퀴즈 문항은 모두 09장 **복습**의 간격 반복에 들어갑니다.",
         "",
         "| 노트의 절 | 주장 | 노트북 · 절 | 실험 (보여 주는 것) | 연습문제 | 퀴즈 문항 |",

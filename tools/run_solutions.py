@@ -13,7 +13,7 @@ import time
 import nbformat
 from nbclient import NotebookClient
 
-from lib import notebooks
+from lib.course import notebooks
 
 
 def execute(path, timeout=600) -> float:

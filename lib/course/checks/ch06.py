@@ -9,7 +9,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from lib import attention, transformer
-from lib.checks.core import Case, Exercise, Mistake
+from lib.course.checks.core import Case, Exercise, Mistake
 
 # ---------------------------------------------------------------- positional encoding
 

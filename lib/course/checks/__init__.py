@@ -1,9 +1,9 @@
 """Exercise checks: ``check(id, obj)`` and the ``EXERCISES`` registry.
 
-Each chapter's exercises are data in ``lib/checks/chNN.py`` (a list named ``EXERCISES_HERE``);
+Each chapter's exercises are data in ``lib/course/checks/chNN.py`` (a list named ``EXERCISES_HERE``);
 this package collects them all. Adding an exercise = adding one ``Exercise`` entry there.
 
-    from lib.checks import check, EXERCISES
+    from lib.course.checks import check, EXERCISES
     check("attention.weighted_average", weighted_average)
 """
 
@@ -11,8 +11,8 @@ import difflib
 import importlib
 import pkgutil
 
-from lib.checks.core import Case, CheckResult, Exercise, Mistake, run_check
-from lib.progress import record_exercise_passed
+from lib.course.checks.core import Case, CheckResult, Exercise, Mistake, run_check
+from lib.course.progress import record_exercise_passed
 
 __all__ = ["check", "EXERCISES", "Exercise", "Case", "Mistake", "CheckResult"]
 

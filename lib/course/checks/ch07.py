@@ -8,7 +8,7 @@ import torch
 import torch.nn as nn
 
 from lib import masks, transformer
-from lib.checks.core import Case, Exercise, Mistake, load_like_reference, random_state
+from lib.course.checks.core import Case, Exercise, Mistake, load_like_reference, random_state
 
 # ---------------------------------------------------------------- causal mask
 

@@ -13,7 +13,7 @@ import torch
 
 from lib import corpus
 from lib.attention import scaled_dot_product_attention, split_heads
-from lib.fonts import use_korean_font
+from lib.ui.fonts import use_korean_font
 from lib.transformer import positional_encoding
 
 use_korean_font()

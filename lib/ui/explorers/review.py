@@ -1,6 +1,6 @@
 """Chapter 09: today's review session (widget), the progress dashboard, "what to revisit".
 
-The logic lives in ``lib.review`` (pure); this module turns it into widgets, plots and Markdown.
+The logic lives in ``lib.course.scheduler`` (pure); this module turns it into widgets, plots and Markdown.
 ``ReviewView.choose(choice)`` / ``ReviewView.next()`` are what the buttons do, so tests drive
 the view without a browser.
 """
@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lib import notebooks, progress, review
-from lib.checks import EXERCISES
-from lib.claims import CLAIMS
-from lib.fonts import use_korean_font
-from lib.quiz import MARKS, _to_html, grade
+from lib.course import notebooks, progress
+from lib.course import scheduler as review
+from lib.course.checks import EXERCISES
+from lib.course.claims import CLAIMS
+from lib.ui.fonts import use_korean_font
+from lib.course.quiz import MARKS, _to_html, grade
 
 CHAPTERS = {
     "00": ("00_start", "시작하기"),
@@ -174,10 +175,10 @@ def exercise_chapters() -> dict:
 def learner_record(items):
     """(record, today, label, problems) for chapter 09.
 
-    A learner (kernel in chapters/, see ``lib.progress.recording_enabled``) gets their own progress
+    A learner (kernel in chapters/, see ``lib.course.progress.recording_enabled``) gets their own progress
     file and today's date; anywhere else (solutions/, tests) a made-up learner ("예시 데이터") on a
     fixed date, so the notebook prints the same on every machine. ``problems`` are the reports of a
-    damaged progress file (it was kept aside and repaired, see ``lib.progress``).
+    damaged progress file (it was kept aside and repaired, see ``lib.course.progress``).
     """
     if not progress.recording_enabled():
         data = review.example_progress(items, exercise_chapters())
@@ -386,7 +387,7 @@ class ReviewView:
         self.answered = False
 
     def choose(self, choice: int):
-        """Answer the shown item; returns lib.quiz's Feedback (None if already answered)."""
+        """Answer the shown item; returns lib.course.quiz's Feedback (None if already answered)."""
         if self.answered or self.session.done:
             return None
         item = self.session.current
@@ -430,7 +431,7 @@ class ReviewView:
 
 def show_review(items, data, day, size: int = review.SESSION_SIZE, record: bool = True) -> ReviewView:
     """Today's session as a widget; answers are saved to the progress file when ``record``
-    (and only for a learner, see ``lib.progress.recording_enabled``)."""
+    (and only for a learner, see ``lib.course.progress.recording_enabled``)."""
     data, _ = _checked(data)
     on_answer = progress.record_quiz_answer if record else None
     return ReviewView(review.Session(items, data, day, size, on_answer=on_answer))

@@ -5,7 +5,7 @@ notebook cells end with ``plt.show()``.
 import matplotlib.pyplot as plt
 import torch
 
-from lib.fonts import use_korean_font
+from lib.ui.fonts import use_korean_font
 
 use_korean_font()
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import torch
 
-from lib import viz
+from lib.ui import plots
 from lib.corpus import english_text, korean_text, pad_batch
 from lib.data import BOS_ID, EOS_ID, PAD_ID
 from lib.seq2seq import greedy_decode
@@ -89,7 +89,7 @@ def plot_steps(result: StepwiseTranslation, step: int | None = None, ax=None):
     """The whole attention map (English on y, Korean on x), the current step's row outlined."""
     if result.weights is None:
         return None
-    ax = viz.translation_attention_map(result.weights, result.source_tokens, result.output_tokens, ax=ax,
+    ax = plots.translation_attention_map(result.weights, result.source_tokens, result.output_tokens, ax=ax,
                                        title="어텐션 맵 (행 = 영어 출력 단계)")
     if step is not None:
         from matplotlib.patches import Rectangle

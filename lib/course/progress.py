@@ -22,7 +22,7 @@ Record format (``SCHEMA_VERSION`` 1)::
      "quiz": {"01-1": {"history": [{"at": "<ISO time>", "correct": true}, ...],
                        "box": 2, "due": "2025-06-05"}}}
 
-``box``/``due`` are the Leitner state of ``lib.review``, replayed from ``history`` at every answer.
+``box``/``due`` are the Leitner state of ``lib.course.scheduler``, replayed from ``history`` at every answer.
 """
 
 import contextlib
@@ -36,10 +36,10 @@ import tempfile
 import time
 import warnings
 
-from lib import review
+from lib.course import scheduler
 
 SCHEMA_VERSION = 1
-REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def progress_file() -> pathlib.Path:
@@ -131,13 +131,13 @@ def _clean_quiz(quiz, problems) -> dict:
         history = []
         for event in entry["history"]:
             readable = (isinstance(event, dict) and isinstance(event.get("correct"), bool)
-                        and review.parse_day(event.get("at")) is not None)
+                        and scheduler.parse_day(event.get("at")) is not None)
             if readable:
                 history.append(event)
             else:
                 problems.append(f"quiz[{key!r}] 의 답 {event!r} 을(를) 읽을 수 없습니다")
         entry = dict(entry, history=history)
-        state = review.replay(entry)
+        state = scheduler.replay(entry)
         if "box" in entry or "due" in entry:
             entry["box"] = state.box  # the stored state is a copy of the replayed one
             entry["due"] = state.due.isoformat() if state.due else None
@@ -246,12 +246,12 @@ def record_exercise_passed(exercise_id: str) -> bool:
 
 def record_quiz_answer(item_id: str, correct: bool) -> bool:
     """Append one quiz answer to the item's history and update its Leitner box and due date
-    (``lib.review``). Returns True if it was recorded."""
+    (``lib.course.scheduler``). Returns True if it was recorded."""
     if not recording_enabled():
         return False
 
     def change(data):
-        review.apply_answer(data, item_id, correct, now())
+        scheduler.apply_answer(data, item_id, correct, now())
 
     update_progress(change)
     return True

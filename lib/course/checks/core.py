@@ -318,7 +318,7 @@ def _compare_tensor(got, expected: torch.Tensor, atol, rtol, where) -> str | Non
 def _learner_frame(exc: BaseException) -> str:
     """'줄 3: return x @ w' for the innermost frame outside lib/torch, if any."""
     frames = traceback.extract_tb(exc.__traceback__)
-    mine = [f for f in frames if "/lib/checks/" not in f.filename and "/torch/" not in f.filename]
+    mine = [f for f in frames if "/lib/course/checks/" not in f.filename and "/torch/" not in f.filename]
     if not mine:
         return ""
     f = mine[-1]

@@ -19,7 +19,7 @@ import pathlib
 
 import nbformat
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 CHAPTERS = ROOT / "chapters"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"

@@ -2,16 +2,16 @@
 
 The learner's class keeps lib's ``__init__`` (same parameter names); the check builds it with a
 small configuration, loads the same random weights as lib's reference, switches to eval mode and
-compares the logits. Oracle: lib.torch_transformer.TorchTransformer (nn.Transformer inside) with
+compares the logits. Oracle: lib.course.checks.torch_transformer.TorchTransformer (nn.Transformer inside) with
 the weights copied across.
 """
 
 import torch
 
 from lib import transformer
-from lib.checks.core import Case, Exercise, Mistake, load_like_reference, random_state
+from lib.course.checks.core import Case, Exercise, Mistake, load_like_reference, random_state
 from lib.masks import padding_mask
-from lib.torch_transformer import TorchTransformer
+from lib.course.checks.torch_transformer import TorchTransformer
 
 SRC_VOCAB, TGT_VOCAB = 12, 10  # token ids below 10 are valid on both sides (so a swap still runs)
 

@@ -1,7 +1,7 @@
 """Spaced repetition over the quiz bank: Leitner boxes, today's session, mastery.
 
 Every function here is pure: the clock is an argument (``today``, a ``datetime.date``) and the
-learner's record is a plain dict (the ``lib.progress`` format). Nothing reads or writes files.
+learner's record is a plain dict (the ``lib.course.progress`` format). Nothing reads or writes files.
 
 Leitner boxes. An item never answered sits in box 0 and is due at once. A right answer given
 when the item is due moves it up one box; a wrong answer, at any time, sends it back to box 1.
@@ -17,7 +17,7 @@ The answer history ``data["quiz"][item_id]["history"]`` (a list of ``{"at", "cor
 single source of truth: an item's box and due date are recomputed by replaying it, so answers
 given in a chapter's quiz count too, and a hand-edited ``box`` cannot confuse the schedule.
 ``apply_answer`` also stores the replayed ``box`` and ``due`` in the entry, so the progress file
-can be read by a person. Dates are calendar days in UTC (the time stamps ``lib.progress`` writes).
+can be read by a person. Dates are calendar days in UTC (the time stamps ``lib.course.progress`` writes).
 """
 
 import copy
@@ -52,7 +52,7 @@ def parse_day(at) -> _dt.date | None:
 
 
 def stamp(day: _dt.date) -> str:
-    """A time stamp for an answer given on ``day`` (noon UTC), in lib.progress's format."""
+    """A time stamp for an answer given on ``day`` (noon UTC), in lib.course.progress's format."""
     return _dt.datetime.combine(day, _dt.time(12), _dt.timezone.utc).isoformat(timespec="seconds")
 
 
@@ -126,7 +126,7 @@ def item_state(data, item_id: str) -> ItemState:
 def apply_answer(data: dict, item_id: str, correct: bool, at: str) -> ItemState:
     """Append an answer to ``data["quiz"][item_id]`` and store the replayed box and due date.
 
-    Mutates ``data`` (use inside ``lib.progress.update_progress`` to save it).
+    Mutates ``data`` (use inside ``lib.course.progress.update_progress`` to save it).
     """
     quiz = data.setdefault("quiz", {})
     entry = quiz.get(item_id)
@@ -241,7 +241,7 @@ class Session:
 
     ``data`` is the learner's record; a copy is updated in memory as answers come in
     (``self.data``), and ``on_answer(item_id, correct)`` is called for each answer (e.g.
-    ``lib.progress.record_quiz_answer`` to save it). Items are ``lib.quiz.QuizItem``s.
+    ``lib.course.progress.record_quiz_answer`` to save it). Items are ``lib.course.quiz.QuizItem``s.
     """
 
     def __init__(self, items, data, day: _dt.date, size: int = SESSION_SIZE, on_answer=None):

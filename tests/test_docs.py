@@ -23,7 +23,7 @@ def test_readme_notes_map_is_current():
 
 
 def test_every_note_section_and_term_is_mapped():
-    from lib.ui.explorers.review import NOTES_OUTLINE
+    from lib.course.outline import NOTES_OUTLINE
 
     notes = (notebooks.ROOT / "notes" / "study-notes.md").read_text(encoding="utf-8")
     sections = {section for section, _phrase, _claims in NOTES_OUTLINE}

@@ -10,7 +10,7 @@ from lib.course import notebooks
 
 ROOT = notebooks.ROOT
 SOLUTIONS = sorted(notebooks.SOLUTIONS.glob("*.ipynb"))
-EXPECTED_CHAPTERS = ["00", "01", "02", "03", "04", "05", "06", "07", "08", "09"]
+EXPECTED_CHAPTERS = ["00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11"]
 
 
 def _learner_modified(path: pathlib.Path) -> bool:

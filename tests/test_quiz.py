@@ -20,7 +20,7 @@ def test_ids_are_unique():
     assert len(ids) == len(set(ids))
 
 
-@pytest.mark.parametrize("chapter", ["01", "02", "03", "04", "05", "06", "07", "08"])
+@pytest.mark.parametrize("chapter", ["01", "02", "03", "04", "05", "06", "07", "08", "09"])
 def test_at_least_six_items_per_chapter(chapter):
     assert len(quiz.load_items(chapter)) >= 6
 

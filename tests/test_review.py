@@ -247,7 +247,7 @@ def test_mastery_per_claim_and_chapter():
 
 def test_example_learner_is_reproducible_and_per_item():
     exercises = {"rnn.rnn_cell": "01", "attention.split_heads": "06", "attention.merge_heads": "06",
-                 "transformer.Transformer": "08"}
+                 "transformer.Transformer": "09"}
     a = review.example_progress(ITEMS, exercises)
     b = review.example_progress(list(reversed(ITEMS)), exercises)
     assert a["quiz"] == b["quiz"] and a["exercises"] == b["exercises"]
@@ -342,7 +342,7 @@ def test_revisit_lists_weakest_met_sections_with_links():
     text = view.revisit_markdown(data, ITEMS)
     assert "[02 LSTM과 GRU" in text and "(02_lstm_gru.ipynb" in text
     assert "[05 from_logits와 교차 엔트로피" in text and "(05_from_logits.ipynb" in text
-    assert "05-1" in text and "아직 시작하지 않은 장" in text and "(07_causal_attention.ipynb)" in text
+    assert "05-1" in text and "아직 시작하지 않은 장" in text and "(08_causal_attention.ipynb)" in text
     assert view.revisit(empty(), ITEMS) == []
 
 

@@ -244,7 +244,7 @@ def test_encoder_layer_matches_nn_transformer_encoder_layer():
 
 
 def test_decoder_layer_matches_nn_transformer_decoder_layer():
-    from lib.course.checks.ch07 import TorchDecoderLayer
+    from lib.course.checks.ch08 import TorchDecoderLayer
 
     ours = randomize(transformer.DecoderLayer(16, 4, 32)).eval()
     theirs = TorchDecoderLayer(16, 4, 32)

@@ -26,7 +26,7 @@ from lib.course.checks.torch_transformer import TorchTransformer
 from lib.transformer import Transformer
 from lib.utils import set_seed
 
-# chapter 08's model (solutions/08_transformer.ipynb)
+# chapter 09's model (solutions/09_transformer.ipynb)
 CONFIG = dict(d_model=64, num_heads=4, d_ff=128, num_layers=2, dropout=0.0)
 BATCH_SIZE = 64
 

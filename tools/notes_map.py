@@ -4,8 +4,8 @@
     python tools/notes_map.py --readme        # also writes it into README.md (links relative to the root)
 
 The outline of the notes (sections, a phrase each chapter quotes, claims) is
-lib.ui.explorers.review.NOTES_OUTLINE; exercise ids come from lib.checks.EXERCISES, quiz item ids from
-lib/course/quizbank, notebook sections from the headings of solutions/ (lib.ui.explorers.review.notebook_section:
+lib.course.outline.NOTES_OUTLINE; exercise ids come from lib.checks.EXERCISES, quiz item ids from
+lib/course/quizbank, notebook sections from the headings of solutions/ (lib.course.outline.notebook_section:
 the heading naming the claim, else the one above the cell quoting the note's phrase).
 Re-run it when quiz items or chapter headings change.
 """
@@ -16,11 +16,11 @@ import sys
 from lib.course import notebooks, quiz
 from lib.course.checks import EXERCISES
 from lib.course.claims import CLAIMS
-from lib.ui.explorers.review import NOTES_OUTLINE, notebook_section, section_link
+from lib.course.outline import NOTES_OUTLINE, notebook_section, section_link
 
 # The experiment that shows each claim (course spec section 6), in a few words.
 EXPERIMENT = {
-    "C0": "코스 사용법: 연습문제 → check → 퀴즈 → 09장 복습",
+    "C0": "코스 사용법: 연습문제 → check → 퀴즈 → 11장 복습",
     "C1": "작은 인코더-디코더를 학습시켜 장난감 말뭉치 번역",
     "C2": "가중치 합 = 1, 손으로 다시 계산한 문맥 벡터 = 모델의 것",
     "C3": "길이별 정확도: 어텐션 있음 vs 없음, 같은 학습 예산",
@@ -97,7 +97,7 @@ def build(link_prefix: str) -> str:
         "",
         "노트(`notes/study-notes.md`)의 절과 항목마다, 그 내용을 설명하는 노트북의 절, 그것을 보여 주는 실험(노트의 주장 ID,",
         "`lib/course/claims.py`), 손으로 구현해 보는 연습문제(`check(\"ID\", ...)`), 떠올려 보는 퀴즈 문항(`lib/course/quizbank/`)을",
-        "한눈에 모았습니다. 퀴즈 문항은 모두 09장 **복습**의 간격 반복에 들어갑니다.",
+        "한눈에 모았습니다. 퀴즈 문항은 모두 11장 **복습**의 간격 반복에 들어갑니다.",
         "",
         "| 노트의 절 | 주장 | 노트북 · 절 | 실험 (보여 주는 것) | 연습문제 | 퀴즈 문항 |",
         "|---|---|---|---|---|---|",
@@ -105,7 +105,7 @@ def build(link_prefix: str) -> str:
     for section, _phrase, claims in NOTES_OUTLINE:
         for claim in claims:
             if section == "맺음말":
-                places = [f"[09 복습]({link_prefix}09_review.ipynb) · 전체"]
+                places = [f"[11 복습과 모의 기말]({link_prefix}11_review.ipynb) · 전체"]
             else:
                 places = [section_link(chapter, claim, link_prefix) for chapter in chapters_of(claim)]
                 missing_chapters |= {c for c in chapters_of(claim) if notebook_section(c, claim) is None}
@@ -113,7 +113,7 @@ def build(link_prefix: str) -> str:
             planned = [f"`{e}`" for e in exercises_by_claim.get(claim, []) if e not in EXERCISES]
             quiz_ids = ", ".join(by_claim.get(claim, [])) or "(아직 없음)"
             if section == "맺음말":
-                exercises, planned, quiz_ids = [], [], "전체 문항 (09장 간격 반복)"
+                exercises, planned, quiz_ids = [], [], "전체 문항 (11장 간격 반복)"
             exercise_text = ", ".join(exercises + [f"{p} (준비 중)" for p in planned]) or "—"
             lines.append(f"| {section} | {claim} {CLAIMS[claim][1]} | {'<br>'.join(places)} | "
                          f"{EXPERIMENT[claim]} | {exercise_text} | {quiz_ids} |")

@@ -2,7 +2,7 @@
 
 tqdm draws the bar (a widget in JupyterLab, text elsewhere); ``fit(..., live=True)`` also redraws
 the loss curve in the cell's output while training. Cells that train carry
-``# NBVAL_IGNORE_OUTPUT`` because a progress bar's text is different on every run.
+the cell tag ``nbval-ignore-output`` because a progress bar's text is different on every run.
 """
 
 import math

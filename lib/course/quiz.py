@@ -220,5 +220,5 @@ class QuizView:
 
 
 def show_quiz(chapter: str) -> QuizView:
-    """The chapter's quiz as widgets (the cell carries # NBVAL_IGNORE_OUTPUT)."""
+    """The chapter's quiz as widgets (the cell carries the tag nbval-ignore-output)."""
     return QuizView(load_items(chapter))

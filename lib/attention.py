@@ -26,7 +26,7 @@ def dot_product_scores(query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
 
     query: (B, H), keys: (B, T, H) -> scores (B, T)
     """
-    return torch.bmm(keys, query.unsqueeze(-1)).squeeze(-1)
+    return torch.bmm(keys, query.unsqueeze(-1)).squeeze(-1)  # (B, T, H) @ (B, H, 1) -> (B, T, 1) -> (B, T)
 
 
 def additive_scores(
@@ -40,9 +40,18 @@ def additive_scores(
 
     query: (B, Hq), keys: (B, T, Hk), W_q: (A, Hq), W_k: (A, Hk), v: (A,) -> scores (B, T)
     """
-    projected_query = query @ W_q.T  # (B, A)
-    projected_keys = keys @ W_k.T  # (B, T, A)
-    return torch.tanh(projected_query.unsqueeze(1) + projected_keys) @ v
+    return additive_scores_projected(query @ W_q.T, keys @ W_k.T, v)  # (B, A), (B, T, A)
+
+
+def additive_scores_projected(projected_query: torch.Tensor, projected_keys: torch.Tensor,
+                              v: torch.Tensor) -> torch.Tensor:
+    """additive_scores from already projected inputs: v . tanh(W_q q + W_k k_t).
+
+    A decoder projects its encoder states once per sentence (W_k k_t does not change while it
+    decodes) and only the query at every step.
+    projected_query: (B, A), projected_keys: (B, T, A), v: (A,) -> scores (B, T)
+    """
+    return torch.tanh(projected_query.unsqueeze(1) + projected_keys) @ v  # (B, 1, A) + (B, T, A) -> (B, T)
 
 
 def attend(scores: torch.Tensor, values: torch.Tensor, mask: torch.Tensor | None = None):
@@ -53,15 +62,16 @@ def attend(scores: torch.Tensor, values: torch.Tensor, mask: torch.Tensor | None
     """
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
-    weights = torch.softmax(scores, dim=-1)
-    context = torch.bmm(weights.unsqueeze(1), values).squeeze(1)
+    weights = torch.softmax(scores, dim=-1)  # (B, T)
+    context = torch.bmm(weights.unsqueeze(1), values).squeeze(1)  # (B, 1, T) @ (B, T, H) -> (B, H)
     return context, weights
 
 
 # ---------------------------------------------------------------- transformer attention (chapter 06)
 
 
-def scaled_dot_product_attention(q, k, v, mask=None):
+def scaled_dot_product_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                                 mask: torch.Tensor | None = None):
     """softmax(q k^T / sqrt(d_k)) v.
 
     q: (..., Tq, d), k: (..., Tk, d), v: (..., Tk, dv), mask: bool broadcastable to (..., Tq, Tk),
@@ -70,26 +80,29 @@ def scaled_dot_product_attention(q, k, v, mask=None):
     never do that (F.scaled_dot_product_attention returns zeros there instead).
     """
     d_k = q.size(-1)
-    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)  # (..., Tq, d) @ (..., d, Tk) -> (..., Tq, Tk)
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
-    weights = torch.softmax(scores, dim=-1)
-    return weights @ v, weights
+    weights = torch.softmax(scores, dim=-1)  # each query row sums to 1 over the keys
+    return weights @ v, weights  # (..., Tq, Tk) @ (..., Tk, dv) -> (..., Tq, dv)
 
 
 def split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
     """(B, T, D) -> (B, h, T, D/h): each head gets its own slice of the features."""
     batch, length, d_model = x.shape
-    return x.view(batch, length, num_heads, d_model // num_heads).transpose(1, 2)
+    x = x.view(batch, length, num_heads, d_model // num_heads)  # (B, T, h, dh)
+    return x.transpose(1, 2)  # (B, h, T, dh)
 
 
 def merge_heads(x: torch.Tensor) -> torch.Tensor:
     """(B, h, T, dh) -> (B, T, h*dh): the inverse of split_heads."""
     batch, num_heads, length, d_head = x.shape
-    return x.transpose(1, 2).reshape(batch, length, num_heads * d_head)
+    x = x.transpose(1, 2)  # (B, T, h, dh)
+    return x.reshape(batch, length, num_heads * d_head)  # (B, T, D); reshape copies: x is not contiguous
 
 
-def multi_head_attention(query, key, value, params, num_heads, mask=None):
+def multi_head_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, params: dict,
+                         num_heads: int, mask: torch.Tensor | None = None):
     """Multi-head attention, functional form.
 
     query: (B, Tq, D), key/value: (B, Tk, D)
@@ -97,13 +110,13 @@ def multi_head_attention(query, key, value, params, num_heads, mask=None):
     mask: bool broadcastable to (B, Tq, Tk), True = may attend; the head axis is added here.
     -> out (B, Tq, D), weights (B, h, Tq, Tk)
     """
-    q = split_heads(query @ params["W_q"].T + params["b_q"], num_heads)
-    k = split_heads(key @ params["W_k"].T + params["b_k"], num_heads)
-    v = split_heads(value @ params["W_v"].T + params["b_v"], num_heads)
+    q = split_heads(query @ params["W_q"].T + params["b_q"], num_heads)  # (B, Tq, D) -> (B, h, Tq, dh)
+    k = split_heads(key @ params["W_k"].T + params["b_k"], num_heads)  # (B, h, Tk, dh)
+    v = split_heads(value @ params["W_v"].T + params["b_v"], num_heads)  # (B, h, Tk, dh)
     if mask is not None:
-        mask = mask.unsqueeze(-3)  # (B, 1, Tq, Tk): the same mask for every head
-    heads, weights = scaled_dot_product_attention(q, k, v, mask)
-    out = merge_heads(heads) @ params["W_o"].T + params["b_o"]
+        mask = mask.unsqueeze(-3)  # (B, Tq, Tk) -> (B, 1, Tq, Tk): the same mask for every head
+    heads, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, h, Tq, dh), (B, h, Tq, Tk)
+    out = merge_heads(heads) @ params["W_o"].T + params["b_o"]  # (B, Tq, D)
     return out, weights
 
 
@@ -112,7 +125,8 @@ class MultiHeadAttention(nn.Module):
 
     def __init__(self, d_model: int, num_heads: int):
         super().__init__()
-        assert d_model % num_heads == 0, "d_model must be divisible by num_heads"
+        if d_model % num_heads:
+            raise ValueError(f"d_model ({d_model}) must be divisible by num_heads ({num_heads})")
         self.num_heads = num_heads
         self.q_proj = nn.Linear(d_model, d_model)
         self.k_proj = nn.Linear(d_model, d_model)
@@ -128,6 +142,7 @@ class MultiHeadAttention(nn.Module):
             "W_o": self.out_proj.weight, "b_o": self.out_proj.bias,
         }
 
-    def forward(self, query, key, value, mask=None):
+    def forward(self, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
+                mask: torch.Tensor | None = None):
         """query (B, Tq, D), key/value (B, Tk, D) -> out (B, Tq, D), weights (B, h, Tq, Tk)."""
         return multi_head_attention(query, key, value, self.params(), self.num_heads, mask)

@@ -6,7 +6,8 @@ Token ids start at FIRST_SYMBOL so that 0..3 stay free for PAD, BOS, EOS, UNK.
 
 import torch
 
-PAD_ID, BOS_ID, EOS_ID, UNK_ID = 0, 1, 2, 3
+from lib.tokens import BOS_ID, EOS_ID, PAD_ID, UNK_ID  # noqa: F401 (the tasks' special ids)
+
 FIRST_SYMBOL = 4
 
 

@@ -9,6 +9,8 @@ log-softmax as ``z - logsumexp(z)`` keeps everything finite for any finite float
 
 import torch
 
+from lib.tokens import PAD_ID
+
 
 def softmax(logits: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """exp(z) / sum exp(z) along ``dim``, with the max subtracted first (no overflow).
@@ -45,7 +47,7 @@ def cross_entropy(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int
 
 
 @torch.no_grad()
-def masked_accuracy(logits: torch.Tensor, labels: torch.Tensor, pad_id: int = 0) -> float:
+def masked_accuracy(logits: torch.Tensor, labels: torch.Tensor, pad_id: int = PAD_ID) -> float:
     """Fraction of non-padding tokens whose argmax prediction equals the label (token level).
 
     logits: (B, T, V), labels: (B, T) with ``pad_id`` at padded steps -> float in [0, 1].

@@ -6,7 +6,7 @@ passing one where the other is expected.
 
 import torch
 
-PAD_ID = 0
+from lib.tokens import PAD_ID
 
 
 def causal_mask(length: int) -> torch.Tensor:

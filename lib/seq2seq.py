@@ -1,16 +1,16 @@
 """The RNN encoder-decoder (seq2seq), with and without attention (chapters 03-04).
 
 Every model here maps ``model(src, tgt_input) -> logits (B, T, V)``: src (B, S) token ids padded
-with PAD_ID at the end, tgt_input (B, T) = BOS w1 .. (teacher forcing). ``greedy_decode`` and the
-evaluation helpers at the bottom need nothing more than that call, so they work for any model
-(chapter 08 wraps its Transformer as ``lambda src, ys: transformer((src, ys))``).
+with PAD_ID at the end, tgt_input (B, T) = BOS w1 .. (teacher forcing). ``greedy_decode`` needs
+nothing more than that call, so it works for any model (chapter 09 wraps its Transformer as
+``lambda src, ys: transformer((src, ys))``); scoring and ``translate`` live in ``lib.decoding``.
 
 - ``Seq2Seq``: GRU encoder -> context vector C = the encoder's last *real* hidden state ->
   GRU decoder started from C, with C also fed at every step (Cho et al., 2014).
 - ``AttentionSeq2Seq``: the same encoder; the decoder recomputes its context at every step as an
-  attention-weighted average of all encoder states. score="additive" (Bahdanau: the query is the
-  previous decoder state, the context goes into the GRU cell) or score="dot" (Luong: the query is
-  the new decoder state, the context is mixed into the output).
+  attention-weighted average of all encoder states: ``BahdanauDecoder`` (additive scores; the query
+  is the previous decoder state, the context goes into the GRU cell) or ``LuongDecoder`` (dot-product
+  scores; the query is the new decoder state, the context is mixed into the output).
 """
 
 from dataclasses import dataclass
@@ -19,9 +19,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from lib.attention import additive_scores, attend, dot_product_scores
-from lib.corpus import pad_batch
-from lib.data import BOS_ID, EOS_ID, PAD_ID
+from lib.attention import additive_scores, additive_scores_projected, attend, dot_product_scores
+from lib.tokens import BOS_ID, EOS_ID, PAD_ID
 
 # ---------------------------------------------------------------- exercises of chapter 03
 
@@ -44,19 +43,20 @@ def make_decoder_io(tgt: torch.Tensor):
     return tgt[:, :-1], tgt[:, 1:]
 
 
-def greedy_decode(model, src: torch.Tensor, bos_id: int, eos_id: int, max_len: int) -> torch.Tensor:
+def greedy_decode(model, src: torch.Tensor, bos_id: int, eos_id: int, max_len: int,
+                  pad_id: int = PAD_ID) -> torch.Tensor:
     """Translate by picking the most likely token at every step.
 
     model(src, ys) -> logits (B, len(ys), V); src: (B, S) -> (B, L) token ids, L <= max_len.
-    BOS is left out, EOS kept where produced, PAD (0) after it; stops once every row has EOS.
+    BOS is left out, EOS kept where produced, pad_id after it; stops once every row has EOS.
     """
     ys = torch.full((src.size(0), 1), bos_id, dtype=torch.long, device=src.device)
     finished = torch.zeros(src.size(0), dtype=torch.bool, device=src.device)
     with torch.no_grad():
         for _ in range(max_len):
-            next_token = model(src, ys)[:, -1].argmax(dim=-1)
-            next_token = next_token.masked_fill(finished, PAD_ID)
-            ys = torch.cat([ys, next_token.unsqueeze(1)], dim=1)
+            next_token = model(src, ys)[:, -1].argmax(dim=-1)  # (B, len(ys), V) -> last step -> (B,)
+            next_token = next_token.masked_fill(finished, pad_id)
+            ys = torch.cat([ys, next_token.unsqueeze(1)], dim=1)  # (B, len(ys) + 1)
             finished |= next_token == eos_id
             if bool(finished.all()):
                 break
@@ -165,71 +165,76 @@ class AdditiveAttention(nn.Module):
     def scores_from_projected(self, query, projected_keys):
         """The same scores as forward(query, keys), given project_keys(keys) (the usual speed-up:
         W_k k_t does not change while the decoder runs). -> (B, S)"""
-        return torch.tanh((query @ self.W_q.T).unsqueeze(1) + projected_keys) @ self.v
+        return additive_scores_projected(query @ self.W_q.T, projected_keys, self.v)
 
 
-class AttentionDecoder(nn.Module):
-    """GRU decoder that attends over all encoder states at every step.
+class BahdanauDecoder(nn.Module):
+    """GRU decoder with additive attention (Bahdanau et al., 2015), one step at a time.
 
-    score="additive" (Bahdanau): query = previous state h_{t-1}; h_t = GRUCell([y_{t-1}; c_t], h_{t-1});
-        logits from [h_t; c_t]. Sequential: a GRUCell loop.
-    score="dot" (Luong): h_t = GRU(y_{t-1}, h_{t-1}) for all steps at once; query = h_t;
-        logits from tanh(W_c [c_t; h_t]). The attention of all steps is computed in one go.
+    At step t: query = the previous state h_{t-1}; c_t = attend(additive scores, encoder states);
+    h_t = GRUCell([y_{t-1}; c_t], h_{t-1}); logits from [h_t; c_t]. Sequential: a GRUCell loop.
     forward(tgt_input (B, T), encoder_outputs (B, S, H), mask (B, S), h0 (B, H))
     -> logits (B, T, V), weights (B, T, S), contexts (B, T, H)
     """
 
-    def __init__(self, vocab_size: int, embed_size: int, hidden_size: int, score: str = "additive",
-                 attention_size: int | None = None):
+    def __init__(self, vocab_size: int, embed_size: int, hidden_size: int, attention_size: int | None = None):
         super().__init__()
-        if score not in ("additive", "dot"):
-            raise ValueError(f"score must be 'additive' or 'dot', not {score!r}")
-        self.score = score
         self.embed = nn.Embedding(vocab_size, embed_size, padding_idx=PAD_ID)
-        if score == "additive":
-            self.attention = AdditiveAttention(hidden_size, hidden_size, attention_size or hidden_size)
-            self.cell = nn.GRUCell(embed_size + hidden_size, hidden_size)
-            self.out = nn.Linear(2 * hidden_size, vocab_size)
-        else:
-            self.rnn = nn.GRU(embed_size, hidden_size, batch_first=True)
-            self.combine = nn.Linear(2 * hidden_size, hidden_size)
-            self.out = nn.Linear(hidden_size, vocab_size)
+        self.attention = AdditiveAttention(hidden_size, hidden_size, attention_size or hidden_size)
+        self.cell = nn.GRUCell(embed_size + hidden_size, hidden_size)
+        self.out = nn.Linear(2 * hidden_size, vocab_size)
 
     def forward(self, tgt_input, encoder_outputs, mask, h0):
-        embedded = self.embed(tgt_input)
-        if self.score == "additive":
-            return self._additive(embedded, encoder_outputs, mask, h0)
-        return self._dot(embedded, encoder_outputs, mask, h0)
-
-    def _additive(self, embedded, encoder_outputs, mask, h):
+        embedded = self.embed(tgt_input)  # (B, T, E)
+        projected_keys = self.attention.project_keys(encoder_outputs)  # (B, S, A), once per sentence
+        h = h0
         states, weights, contexts = [], [], []
-        projected_keys = self.attention.project_keys(encoder_outputs)
         for t in range(embedded.size(1)):
-            scores = self.attention.scores_from_projected(h, projected_keys)
-            context, w = attend(scores, encoder_outputs, mask)
-            h = self.cell(torch.cat([embedded[:, t], context], dim=-1), h)
-            states.append(torch.cat([h, context], dim=-1))
+            scores = self.attention.scores_from_projected(h, projected_keys)  # (B, S)
+            context, w = attend(scores, encoder_outputs, mask)  # (B, H), (B, S)
+            h = self.cell(torch.cat([embedded[:, t], context], dim=-1), h)  # (B, E + H) -> (B, H)
+            states.append(torch.cat([h, context], dim=-1))  # (B, 2H)
             weights.append(w)
             contexts.append(context)
-        return self.out(torch.stack(states, dim=1)), torch.stack(weights, dim=1), torch.stack(contexts, dim=1)
+        logits = self.out(torch.stack(states, dim=1))  # (B, T, 2H) -> (B, T, V)
+        return logits, torch.stack(weights, dim=1), torch.stack(contexts, dim=1)
 
-    def _dot(self, embedded, encoder_outputs, mask, h0):
-        hidden, _ = self.rnn(embedded, h0.unsqueeze(0))  # (B, T, H)
+
+class LuongDecoder(nn.Module):
+    """GRU decoder with dot-product attention (Luong et al., 2015), all steps at once.
+
+    h_t = GRU(y_{t-1}, h_{t-1}) for every step in one call; query = h_t; c_t = attend(dot scores,
+    encoder states); logits from tanh(W_c [c_t; h_t]).
+    forward(tgt_input (B, T), encoder_outputs (B, S, H), mask (B, S), h0 (B, H))
+    -> logits (B, T, V), weights (B, T, S), contexts (B, T, H)
+    """
+
+    def __init__(self, vocab_size: int, embed_size: int, hidden_size: int):
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, embed_size, padding_idx=PAD_ID)
+        self.rnn = nn.GRU(embed_size, hidden_size, batch_first=True)
+        self.combine = nn.Linear(2 * hidden_size, hidden_size)
+        self.out = nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, tgt_input, encoder_outputs, mask, h0):
+        hidden, _ = self.rnn(self.embed(tgt_input), h0.unsqueeze(0))  # (B, T, H)
         batch, steps, size = hidden.shape
         sources = encoder_outputs.size(1)
         # every decoder step is one query: fold the T steps into the batch
-        keys = encoder_outputs.unsqueeze(1).expand(-1, steps, -1, -1).reshape(batch * steps, sources, size)
-        step_mask = mask.unsqueeze(1).expand(-1, steps, -1).reshape(batch * steps, sources)
-        query = hidden.reshape(batch * steps, size)
-        context, weights = attend(dot_product_scores(query, keys), keys, step_mask)
-        context = context.view(batch, steps, size)
-        combined = torch.tanh(self.combine(torch.cat([context, hidden], dim=-1)))
+        keys = encoder_outputs.unsqueeze(1).expand(-1, steps, -1, -1)  # (B, T, S, H)
+        keys = keys.reshape(batch * steps, sources, size)  # (B*T, S, H)
+        step_mask = mask.unsqueeze(1).expand(-1, steps, -1).reshape(batch * steps, sources)  # (B*T, S)
+        query = hidden.reshape(batch * steps, size)  # (B*T, H)
+        context, weights = attend(dot_product_scores(query, keys), keys, step_mask)  # (B*T, H), (B*T, S)
+        context = context.view(batch, steps, size)  # (B, T, H)
+        combined = torch.tanh(self.combine(torch.cat([context, hidden], dim=-1)))  # (B, T, 2H) -> (B, T, H)
         return self.out(combined), weights.view(batch, steps, sources), context
 
 
 class AttentionSeq2Seq(nn.Module):
     """Encoder-decoder with attention. The decoder starts from C (as Seq2Seq) but recomputes a
-    context at every step from all encoder states.
+    context at every step from all encoder states. score="additive" -> BahdanauDecoder,
+    score="dot" -> LuongDecoder.
 
     forward(src (B, S), tgt_input (B, T)) -> logits (B, T, V)
     forward_with_attention(...) -> logits, weights (B, T, S): row t = where output step t looked.
@@ -239,8 +244,13 @@ class AttentionSeq2Seq(nn.Module):
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, embed_size: int = 64, hidden_size: int = 128,
                  score: str = "additive", attention_size: int | None = None):
         super().__init__()
+        if score not in ("additive", "dot"):
+            raise ValueError(f"score must be 'additive' or 'dot', not {score!r}")
         self.encoder = Encoder(src_vocab_size, embed_size, hidden_size)
-        self.decoder = AttentionDecoder(tgt_vocab_size, embed_size, hidden_size, score, attention_size)
+        if score == "additive":
+            self.decoder = BahdanauDecoder(tgt_vocab_size, embed_size, hidden_size, attention_size)
+        else:
+            self.decoder = LuongDecoder(tgt_vocab_size, embed_size, hidden_size)
 
     def trace(self, src, tgt_input) -> "AttentionTrace":
         encoder_outputs = self.encoder(src)
@@ -270,124 +280,14 @@ class AttentionTrace:
     encoder_outputs: torch.Tensor
 
 
-# ---------------------------------------------------------------- evaluation (any model(src, ys) -> logits)
+# Moved to lib.decoding (2026-11). Kept reachable here until every notebook imports them from there.
+_MOVED_TO_DECODING = {"score_translations", "LengthBucket", "TranslationScores", "evaluate_translation",
+                      "evaluate_pairs", "translate"}
 
 
-def score_translations(predictions: torch.Tensor, labels: torch.Tensor, pad_id: int = PAD_ID):
-    """Compare decoded ids with the reference, position by position.
+def __getattr__(name):
+    if name in _MOVED_TO_DECODING:
+        from lib import decoding
 
-    predictions: (N, L) as greedy_decode returns (words, EOS, PAD...);
-    labels: (N, T) = tgt[:, 1:] (words, EOS, PAD...).
-    -> exact (N,) bool: every reference token incl. EOS matches (so nothing extra was produced);
-       correct (N,) long: matching tokens at the reference's real positions (EOS counts);
-       total (N,) long: the reference's real positions.
-    """
-    width = max(predictions.size(1), labels.size(1))
-    predictions = F.pad(predictions, (0, width - predictions.size(1)), value=pad_id)
-    labels = F.pad(labels, (0, width - labels.size(1)), value=pad_id)
-    real = labels != pad_id
-    correct = ((predictions == labels) & real).sum(dim=1)
-    total = real.sum(dim=1)
-    return correct == total, correct, total
-
-
-@dataclass
-class LengthBucket:
-    """Scores of the sentences whose source length lies in [low, high]."""
-
-    low: int
-    high: int
-    n: int
-    exact_match: float
-    token_accuracy: float
-
-    @property
-    def label(self) -> str:
-        return f"{self.low}-{self.high}" if self.high != self.low else f"{self.low}"
-
-
-@dataclass
-class TranslationScores:
-    """Per-sentence results of evaluate_translation; the properties average them.
-
-    exact (N,) bool, correct (N,), total (N,) token counts, source_lengths (N,), predictions (N, L)
-    """
-
-    exact: torch.Tensor
-    correct: torch.Tensor
-    total: torch.Tensor
-    source_lengths: torch.Tensor
-    predictions: torch.Tensor
-
-    @property
-    def exact_match(self) -> float:
-        """Fraction of sentences translated exactly (EOS included)."""
-        return self.exact.float().mean().item()
-
-    @property
-    def token_accuracy(self) -> float:
-        """Fraction of reference tokens (EOS included) predicted at the right position."""
-        return (self.correct.sum() / self.total.sum()).item()
-
-    def by_length(self, edges) -> list:
-        """Scores per source-length bucket. edges [5, 8, 11, 14] -> buckets 5-7, 8-10, 11-13, 14+.
-
-        Returns a list of LengthBucket (empty buckets left out).
-        """
-        edges = list(edges)
-        buckets = []
-        for i, low in enumerate(edges):
-            high = edges[i + 1] - 1 if i + 1 < len(edges) else int(self.source_lengths.max())
-            chosen = (self.source_lengths >= low) & (self.source_lengths <= high)
-            if not bool(chosen.any()):
-                continue
-            buckets.append(LengthBucket(
-                low, high, int(chosen.sum()),
-                self.exact[chosen].float().mean().item(),
-                (self.correct[chosen].sum() / self.total[chosen].sum()).item(),
-            ))
-        return buckets
-
-
-def evaluate_translation(model, src: torch.Tensor, tgt: torch.Tensor, max_len: int | None = None,
-                         batch_size: int = 250, bos_id: int = BOS_ID, eos_id: int = EOS_ID,
-                         pad_id: int = PAD_ID) -> TranslationScores:
-    """Greedy-decode every source sentence and score it against its reference.
-
-    model(src, ys) -> logits (B, len(ys), V) (any model; e.g. ``lambda s, y: transformer((s, y))``).
-    src: (N, S), tgt: (N, T) = BOS .. EOS PAD.. as TranslationData.tensors returns them.
-    max_len defaults to T + 2 (enough to see a translation that runs too long).
-    Sentences are decoded in batches sorted by source length (faster early stopping); the
-    results come back in the original order.
-    """
-    was_training = getattr(model, "training", False)
-    if hasattr(model, "eval"):
-        model.eval()
-    max_len = max_len or tgt.size(1) + 2
-    lengths = source_lengths(src, pad_id)
-    order = torch.argsort(lengths, stable=True)
-    predictions = torch.full((src.size(0), max_len), pad_id, dtype=torch.long)
-    for start in range(0, src.size(0), batch_size):
-        rows = order[start:start + batch_size]
-        batch_src = src[rows][:, : int(lengths[rows].max())]
-        decoded = greedy_decode(model, batch_src, bos_id, eos_id, max_len)
-        predictions[rows, : decoded.size(1)] = decoded
-    if was_training:
-        model.train()
-    exact, correct, total = score_translations(predictions, tgt[:, 1:], pad_id)
-    return TranslationScores(exact, correct, total, lengths, predictions)
-
-
-def evaluate_pairs(model, data, pairs=None, **kwargs) -> TranslationScores:
-    """evaluate_translation on sentence pairs of a TranslationData (default: its test set)."""
-    src, tgt, _ = data.tensors(data.test if pairs is None else pairs)
-    return evaluate_translation(model, src, tgt, **kwargs)
-
-
-def translate(model, data, korean_tokens, max_len: int = 30) -> list:
-    """Korean token lists -> English token lists (greedy). For demos; any model(src, ys)."""
-    src = pad_batch([data.src_vocab.encode(tokens) for tokens in korean_tokens])
-    if hasattr(model, "eval"):
-        model.eval()
-    decoded = greedy_decode(model, src, BOS_ID, EOS_ID, max_len)
-    return [data.tgt_vocab.decode(row) for row in decoded]
+        return getattr(decoding, name)
+    raise AttributeError(f"module 'lib.seq2seq' has no attribute {name!r}")

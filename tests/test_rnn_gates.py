@@ -5,7 +5,6 @@ import torch
 import torch.nn as nn
 
 from lib import rnn
-from lib.utils import count_parameters
 
 
 def _weights_of(module, suffix=""):
@@ -97,22 +96,6 @@ def test_gate_order_matters():
     swap = torch.cat([torch.arange(4, 8), torch.arange(0, 4), torch.arange(8, 16)])  # f and i exchanged
     h_swapped, _ = rnn.lstm_cell(x, state, w_ih[swap], w_hh[swap], b_ih[swap], b_hh[swap])
     assert not torch.allclose(h_swapped, cell(x, state)[0], atol=1e-3)
-
-
-@pytest.mark.parametrize("input_size, hidden", [(64, 64), (10, 32)])
-def test_parameter_counts_are_4x_and_3x_an_rnn(input_size, hidden):
-    counts = {kind: count_parameters(layer(input_size, hidden)) for kind, layer in rnn.RECURRENT_LAYERS.items()}
-    assert counts["rnn"] == hidden * (input_size + hidden) + 2 * hidden
-    assert counts["lstm"] == 4 * counts["rnn"]
-    assert counts["gru"] == 3 * counts["rnn"]
-
-
-def test_lstm_keeps_two_state_vectors_gru_one():
-    x = torch.randn(2, 5, 3)
-    _, lstm_state = nn.LSTM(3, 4, batch_first=True)(x)
-    _, gru_state = nn.GRU(3, 4, batch_first=True)(x)
-    assert isinstance(lstm_state, tuple) and len(lstm_state) == 2
-    assert isinstance(gru_state, torch.Tensor) and gru_state.shape == (1, 2, 4)
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])

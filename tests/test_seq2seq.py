@@ -1,14 +1,14 @@
-"""lib.seq2seq: the chapter 03-04 exercises against independent oracles, the models' invariants,
-the generic evaluation helpers, and a training smoke test."""
+"""lib.seq2seq and lib.decoding: the chapter 03-04 exercises against independent oracles, the models'
+invariants, decoding and scoring for any model(src, ys), and a training smoke test."""
 
 import pytest
 import torch
 import torch.nn as nn
 
-from lib import attention, seq2seq
+from lib import attention, decoding, seq2seq
 from lib.course.checks.ch03 import ScriptedModel
 from lib.corpus import make_translation_data, pad_batch
-from lib.data import BOS_ID, EOS_ID, PAD_ID
+from lib.tokens import BOS_ID, EOS_ID, PAD_ID
 from lib.ui.explorers.translation import step_html, translation_steps
 from lib.train import fit
 
@@ -198,16 +198,16 @@ class _Oracle(nn.Module):
 def test_score_translations_counts_eos_and_ignores_padding():
     labels = torch.tensor([[7, 8, EOS_ID, PAD_ID], [9, EOS_ID, PAD_ID, PAD_ID]])
     predictions = torch.tensor([[7, 8, EOS_ID], [9, 5, EOS_ID]])
-    exact, correct, total = seq2seq.score_translations(predictions, labels)
+    exact, correct, total = decoding.score_translations(predictions, labels)
     assert exact.tolist() == [True, False]
     assert correct.tolist() == [3, 1] and total.tolist() == [3, 2]
 
 
 def test_evaluate_translation_perfect_and_wrong_models(data):
     src, tgt, _ = data.tensors(data.test[:20])
-    perfect = seq2seq.evaluate_translation(_Oracle(src, tgt), src, tgt, batch_size=7)
+    perfect = decoding.evaluate_translation(_Oracle(src, tgt), src, tgt, batch_size=7)
     assert perfect.exact_match == 1.0 and perfect.token_accuracy == 1.0
-    silent = seq2seq.evaluate_translation(lambda s, ys: torch.nn.functional.one_hot(
+    silent = decoding.evaluate_translation(lambda s, ys: torch.nn.functional.one_hot(
         torch.full(ys.shape, EOS_ID), 100).float(), src, tgt)  # a plain function works too
     assert silent.exact_match == 0.0 and silent.token_accuracy == 0.0  # EOS at step 1, never at the right place
     assert (silent.predictions[:, 0] == EOS_ID).all() and (silent.predictions[:, 1:] == PAD_ID).all()
@@ -215,7 +215,7 @@ def test_evaluate_translation_perfect_and_wrong_models(data):
 
 def test_evaluate_translation_keeps_the_original_order(data):
     src, tgt, _ = data.tensors(data.test[:15])
-    scores = seq2seq.evaluate_translation(_Oracle(src, tgt), src, tgt, batch_size=4)
+    scores = decoding.evaluate_translation(_Oracle(src, tgt), src, tgt, batch_size=4)
     for row in range(15):
         expected = tgt[row, 1:][tgt[row, 1:] != PAD_ID]
         assert scores.predictions[row, : len(expected)].tolist() == expected.tolist()
@@ -224,7 +224,7 @@ def test_evaluate_translation_keeps_the_original_order(data):
 def test_by_length_buckets_partition_the_sentences(data):
     src, tgt, lengths = data.tensors(data.test)
     model = _models(len(data.src_vocab), len(data.tgt_vocab))["plain"]
-    scores = seq2seq.evaluate_translation(model, src, tgt, max_len=4)
+    scores = decoding.evaluate_translation(model, src, tgt, max_len=4)
     buckets = scores.by_length([5, 8, 11])
     assert sum(b.n for b in buckets) == len(data.test)
     assert buckets[-1].high == int(lengths.max()) and buckets[0].low == 5
@@ -234,8 +234,8 @@ def test_by_length_buckets_partition_the_sentences(data):
 def test_evaluate_pairs_and_translate(data):
     src, tgt, _ = data.tensors(data.test)
     oracle = _Oracle(src, tgt)
-    assert seq2seq.evaluate_pairs(oracle, data).exact_match == 1.0
-    sentences = seq2seq.translate(oracle, data, [data.test[0].ko, data.test[1].ko])
+    assert decoding.evaluate_pairs(oracle, data).exact_match == 1.0
+    sentences = decoding.translate(oracle, data, [data.test[0].ko, data.test[1].ko])
     assert sentences == [list(data.test[0].en), list(data.test[1].en)]
 
 
@@ -263,15 +263,86 @@ def test_translation_steps_and_html(data):
 
 
 def test_translate_pads_a_batch_of_different_lengths(data):
-    src = pad_batch([data.src_vocab.encode(p.ko) for p in data.test[:3]])
-    assert (src[:, 0] != PAD_ID).all()
+    """translate() pads each sentence at its end, row by row, and every row still gets its own translation."""
+    src, tgt, _ = data.tensors(data.test)
+    oracle = _Oracle(src, tgt)
+    seen = []
+
+    def recording_model(batch_src, ys):
+        seen.append(batch_src.clone())
+        return oracle(batch_src, ys)
+
+    pairs = sorted(data.test[:6], key=lambda pair: len(pair.ko))
+    assert len(pairs[0].ko) < len(pairs[-1].ko)
+    outputs = decoding.translate(recording_model, data, [p.ko for p in pairs])
+    assert outputs == [list(p.en) for p in pairs]
+    batch_src = seen[0]
+    assert batch_src.size(1) == len(pairs[-1].ko)
+    for row, pair in enumerate(pairs):
+        assert (batch_src[row, : len(pair.ko)] != PAD_ID).all()
+        assert (batch_src[row, len(pair.ko):] == PAD_ID).all()
+
+
+def test_decoding_restores_the_models_mode(data):
+    model = _models(len(data.src_vocab), len(data.tgt_vocab))["additive"]
+    src, tgt, _ = data.tensors(data.test[:4])
+    for run in (lambda: decoding.translate(model, data, [data.test[0].ko], max_len=3),
+                lambda: decoding.evaluate_translation(model, src, tgt, max_len=3)):
+        model.train()
+        run()
+        assert model.training
+        model.eval()
+        run()
+        assert not model.training
+
+
+def test_evaluate_translation_uses_the_given_pad_id():
+    """Rows that end early are filled with pad_id (not a hard-coded 0) and scored against it."""
+    pad = 99
+
+    def model(src, ys):  # row 0 says EOS at once; row 1 says 5 forever
+        logits = torch.zeros(src.size(0), ys.size(1), 100)
+        logits[0, :, EOS_ID] = 1.0
+        logits[1, :, 5] = 1.0
+        return logits
+
+    src = torch.tensor([[7, 8], [9, 10]])
+    tgt = torch.tensor([[BOS_ID, EOS_ID, pad, pad], [BOS_ID, 5, 5, 5]])
+    scores = decoding.evaluate_translation(model, src, tgt, max_len=3, pad_id=pad)
+    assert scores.predictions.tolist() == [[EOS_ID, pad, pad], [5, 5, 5]]
+    assert scores.exact.tolist() == [True, True]
+
+
+def _masked_softmax(scores, mask):
+    """exp / sum over the real steps only, written out (independent of lib.attention.attend)."""
+    scores = scores - scores.max(dim=-1, keepdim=True).values
+    exps = torch.exp(scores) * mask
+    return exps / exps.sum(dim=-1, keepdim=True)
 
 
 @pytest.mark.parametrize("kind", ["additive", "dot"])
-def test_trace_contexts_are_weighted_averages(data, kind):
-    """C2: every decoder step's context = its weights times the encoder states."""
+def test_trace_weights_and_contexts_recomputed_step_by_step(data, kind):
+    """C2 at every decoder step: recompute the scores, weights and context by hand from the model's
+    parameters (tanh(W_q h + W_k k) . v for Bahdanau, h . k for Luong) and compare with the trace."""
     model = _models(len(data.src_vocab), len(data.tgt_vocab))[kind]
-    src, tgt, _ = data.tensors(data.test[:4])
-    trace = model.trace(src, seq2seq.make_decoder_io(tgt)[0])
-    torch.testing.assert_close(trace.contexts, trace.weights @ trace.encoder_outputs)
-    torch.testing.assert_close(trace.encoder_outputs, model.encoder(src))
+    src, tgt, lengths = data.tensors(data.test[:4])
+    decoder_input = seq2seq.make_decoder_io(tgt)[0]
+    trace = model.trace(src, decoder_input)
+    enc = trace.encoder_outputs  # (B, S, H)
+    mask = (src != PAD_ID).float()
+    h = enc[torch.arange(src.size(0)), lengths - 1]  # context vector C = last real state
+    embedded = model.decoder.embed(decoder_input)
+    decoder = model.decoder
+    if kind == "dot":
+        hidden, _ = decoder.rnn(embedded, h.unsqueeze(0))
+    for t in range(decoder_input.size(1)):
+        if kind == "additive":
+            scores = torch.tanh((h @ decoder.attention.W_q.T)[:, None, :] + enc @ decoder.attention.W_k.T) @ decoder.attention.v
+        else:
+            scores = (enc * hidden[:, t, None, :]).sum(dim=-1)
+        weights = _masked_softmax(scores, mask)
+        context = (weights[:, :, None] * enc).sum(dim=1)
+        torch.testing.assert_close(trace.weights[:, t], weights, atol=1e-5, rtol=1e-4)
+        torch.testing.assert_close(trace.contexts[:, t], context, atol=1e-5, rtol=1e-4)
+        if kind == "additive":
+            h = decoder.cell(torch.cat([embedded[:, t], context], dim=-1), h)

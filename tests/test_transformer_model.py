@@ -136,14 +136,30 @@ def test_parameters_are_named_as_the_notes_model():
     assert names == {"encoder", "decoder", "final_layer"}
 
 
-def test_benchmark_measures_both_models():
+def _bench():
     path = pathlib.Path(__file__).resolve().parent.parent / "tools" / "bench_transformer.py"
     spec = importlib.util.spec_from_file_location("bench_transformer", path)  # tools/ is no package
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    return bench
+
+
+def test_benchmark_times_the_same_model_from_the_same_start():
+    """The 1.25x budget (spec section 8) is measured by tools/benchmark.py and quoted in the README, not
+    asserted here (no test asserts on time). What a test can check: the two models the benchmark
+    times are the same model: same parameter count, same logits from the same weights."""
+    bench = _bench()
+    data = make_translation_data(n_train=40, n_test=8)
+    models = bench.build_models(data)
+    counts = {name: sum(p.numel() for p in m.parameters()) for name, m in models.items()}
+    assert counts["lib"] == counts["nn"]
+    src, tgt, _ = data.tensors(data.train[:8])
+    with torch.no_grad():
+        lib_logits = models["lib"].eval()((src, tgt[:, :-1]))
+        nn_logits = models["nn"].eval()((src, tgt[:, :-1]))
+    torch.testing.assert_close(lib_logits, nn_logits, atol=1e-4, rtol=1e-4)
     result = bench.measure(steps=2, warmup=1, round_size=1)
-    assert result["lib_ms"] > 0 and result["nn_ms"] > 0
-    assert result["ratio"] == pytest.approx(result["lib_ms"] / result["nn_ms"])
+    assert set(result) >= {"lib_ms", "nn_ms", "ratio", "config"} and result["config"] == bench.CONFIG
 
 
 def test_the_toy_corpus_fits_the_models_vocabularies():

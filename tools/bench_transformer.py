@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from lib.corpus import make_translation_data
-from lib.masks import PAD_ID
+from lib.tokens import PAD_ID
 from lib.course.checks.torch_transformer import TorchTransformer
 from lib.transformer import Transformer
 from lib.utils import set_seed
@@ -41,6 +41,16 @@ def _train_step(model, optimizer, batch):
     optimizer.step()
 
 
+def build_models(data, **config) -> dict:
+    """{"lib": lib's Transformer, "nn": its nn.Transformer twin} with the same configuration and the
+    same starting weights (copied from lib's), for the corpus ``data``."""
+    set_seed(0)
+    lib_model = Transformer(len(data.src_vocab), len(data.tgt_vocab), **{**CONFIG, **config})
+    nn_model = TorchTransformer(len(data.src_vocab), len(data.tgt_vocab), **{**CONFIG, **config})
+    nn_model.copy_weights_from(lib_model)  # the same starting point
+    return {"lib": lib_model, "nn": nn_model}
+
+
 def measure(steps: int = 200, warmup: int = 10, round_size: int = 10, batch_size: int = BATCH_SIZE,
             threads: int = 1, **config) -> dict:
     """Train both models ``steps`` steps each, interleaved; return ms/step and the ratio.
@@ -51,12 +61,8 @@ def measure(steps: int = 200, warmup: int = 10, round_size: int = 10, batch_size
     """
     config = {**CONFIG, **config}
     data = make_translation_data()
-    set_seed(0)
     torch.set_num_threads(threads)
-    lib_model = Transformer(len(data.src_vocab), len(data.tgt_vocab), **config)
-    nn_model = TorchTransformer(len(data.src_vocab), len(data.tgt_vocab), **config)
-    nn_model.copy_weights_from(lib_model)  # the same starting point
-    models = {"lib": lib_model, "nn": nn_model}
+    models = build_models(data, **config)
     optimizers = {name: torch.optim.Adam(m.parameters(), lr=1e-3) for name, m in models.items()}
     next_batch = data.batches(batch_size)
     batches = [next_batch(i) for i in range(warmup + steps)]  # the same batches for both

@@ -12,9 +12,10 @@ import torch
 import torch.nn as nn
 
 from lib.attention import MultiHeadAttention
-from lib.masks import PAD_ID, decoder_self_attention_mask, padding_mask
+from lib.masks import decoder_self_attention_mask, padding_mask
+from lib.tokens import PAD_ID
 
-# ---------------------------------------------------------------- parts (chapter 06)
+# ---------------------------------------------------------------- parts (chapters 06-07)
 
 
 def positional_encoding(length: int, d_model: int) -> torch.Tensor:
@@ -64,11 +65,15 @@ class FeedForward(nn.Module):
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, x):
-        return self.linear2(self.dropout(torch.relu(self.linear1(x))))
+        return self.linear2(self.dropout(torch.relu(self.linear1(x))))  # (B, T, D) -> (B, T, d_ff) -> (B, T, D)
 
 
 class EncoderLayer(nn.Module):
-    """Self-attention -> Add & Norm -> feed-forward -> Add & Norm."""
+    """Self-attention -> Add & Norm -> feed-forward -> Add & Norm (post-LN, as the paper and the notes).
+
+    The chapter 07 exercise ``transformer.EncoderLayer``: ``__init__`` is given, the learner writes
+    ``forward``; checked against nn.TransformerEncoderLayer(norm_first=False) with the weights copied.
+    """
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.1):
         super().__init__()
@@ -81,9 +86,10 @@ class EncoderLayer(nn.Module):
 
     def forward(self, x, mask=None):
         """x: (B, T, D), mask: bool broadcastable to (B, T, T) -> (B, T, D)"""
-        attended, self.attention_weights = self.self_attention(x, x, x, mask)
-        x = self.norm1(x + self.dropout(attended))
-        x = self.norm2(x + self.dropout(self.feed_forward(x)))
+        attended, weights = self.self_attention(x, x, x, mask)  # (B, T, D), (B, h, T, T)
+        self.attention_weights = weights.detach()  # kept for plots, without the autograd graph
+        x = self.norm1(x + self.dropout(attended))  # Add & Norm
+        x = self.norm2(x + self.dropout(self.feed_forward(x)))  # Add & Norm
         return x
 
 
@@ -110,11 +116,13 @@ class DecoderLayer(nn.Module):
         self_mask: bool (B, T, T) causal & padding; cross_mask: bool (B, 1, S) source padding
         -> (B, T, D)
         """
-        attended, self.self_attention_weights = self.self_attention(x, x, x, self_mask)
-        x = self.norm1(x + self.dropout(attended))
-        attended, self.cross_attention_weights = self.cross_attention(x, context, context, cross_mask)
-        x = self.norm2(x + self.dropout(attended))
-        x = self.norm3(x + self.dropout(self.feed_forward(x)))
+        attended, weights = self.self_attention(x, x, x, self_mask)  # (B, T, D), (B, h, T, T)
+        self.self_attention_weights = weights.detach()  # kept for plots, without the autograd graph
+        x = self.norm1(x + self.dropout(attended))  # Add & Norm
+        attended, weights = self.cross_attention(x, context, context, cross_mask)  # (B, T, D), (B, h, T, S)
+        self.cross_attention_weights = weights.detach()
+        x = self.norm2(x + self.dropout(attended))  # Add & Norm
+        x = self.norm3(x + self.dropout(self.feed_forward(x)))  # Add & Norm
         return x
 
 
@@ -141,8 +149,8 @@ class Embedding(nn.Module):
 
     def forward(self, tokens):
         """tokens (B, T) -> (B, T, D)"""
-        x = self.token(tokens) * math.sqrt(self.d_model)
-        return self.dropout(x + self.pe[: tokens.size(1)])
+        x = self.token(tokens) * math.sqrt(self.d_model)  # (B, T, D)
+        return self.dropout(x + self.pe[: tokens.size(1)])  # (T, D) broadcasts over the batch
 
 
 class Encoder(nn.Module):
@@ -195,7 +203,7 @@ class Transformer(nn.Module):
     def forward(self, inputs):
         context, x = inputs  # source sentence, and the target sentence shifted right
         source_mask = padding_mask(context)  # (B, 1, S): Keras passes this implicitly; we pass it
-        context = self.encoder(context, source_mask)  # encoder output, used by cross-attention
-        x = self.decoder(x, context, source_mask)
-        logits = self.final_layer(x)  # final linear layer: one score per target word
+        context = self.encoder(context, source_mask)  # (B, S, D) encoder output, used by cross-attention
+        x = self.decoder(x, context, source_mask)  # (B, T, D)
+        logits = self.final_layer(x)  # (B, T, V): one score per target word
         return logits

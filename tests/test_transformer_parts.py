@@ -1,4 +1,4 @@
-"""lib's Transformer parts against torch's own modules (chapters 06-07).
+"""lib's Transformer parts against torch's own modules (chapters 06-08).
 
 Oracles: F.scaled_dot_product_attention, nn.MultiheadAttention, nn.LayerNorm,
 nn.TransformerEncoderLayer / nn.TransformerDecoderLayer with the weights copied across.
@@ -180,10 +180,29 @@ def test_positional_encoding_formula_and_layout():
 
 @pytest.mark.parametrize("length, d_model", [(5, 7), (12, 10), (1, 2)])
 def test_positional_encoding_matches_the_formula_entry_by_entry(length, d_model):
-    from lib.course.checks.ch06 import loop_positional_encoding
+    from lib.course.checks.ch07 import loop_positional_encoding
 
     torch.testing.assert_close(transformer.positional_encoding(length, d_model),
                                loop_positional_encoding(length, d_model), atol=1e-5, rtol=1e-4)
+
+
+def rotation_for_offset(offset: int, d_model: int) -> torch.Tensor:
+    """The fixed linear map R_k with PE(p + k) = R_k PE(p): one 2x2 rotation per (sin, cos) pair."""
+    rotation = torch.zeros(d_model, d_model)
+    for i in range(d_model // 2):
+        angle = offset / 10000 ** (2 * i / d_model)
+        c, s = math.cos(angle), math.sin(angle)
+        rotation[2 * i:2 * i + 2, 2 * i:2 * i + 2] = torch.tensor([[c, s], [-s, c]])
+    return rotation
+
+
+@pytest.mark.parametrize("offset", [1, 3, 17])
+def test_pe_of_a_shifted_position_is_a_fixed_rotation(offset):
+    """Vaswani et al. 2017, section 3.5: PE(p + k) is a linear function of PE(p), the same for every p."""
+    pe = transformer.positional_encoding(80, 16)
+    rotation = rotation_for_offset(offset, 16)
+    torch.testing.assert_close(pe[:-offset] @ rotation.T, pe[offset:], atol=1e-4, rtol=0)
+    torch.testing.assert_close(rotation @ rotation.T, torch.eye(16), atol=1e-6, rtol=0)  # a rotation
 
 
 def test_pe_dot_product_depends_on_offset_only():
@@ -241,6 +260,64 @@ def test_encoder_layer_matches_nn_transformer_encoder_layer():
     torch.testing.assert_close(ours(x), theirs(x), atol=ATOL, rtol=1e-4)
     expected = theirs(x, src_key_padding_mask=tokens == 0)
     torch.testing.assert_close(ours(x, mask), expected, atol=ATOL, rtol=1e-4)
+
+
+def test_encoder_layer_oracle_of_the_check_matches_with_every_mask_kind():
+    """The chapter 07 check's oracle (nn.TransformerEncoderLayer, weights copied, dropout 0) equals lib's
+    EncoderLayer with no mask, a padding mask (B, 1, T) and a full mask (B, T, T), with grad on or off."""
+    from lib.course.checks.ch07 import TorchEncoderLayer
+
+    ours = randomize(transformer.EncoderLayer(16, 4, 32)).eval()
+    theirs = TorchEncoderLayer(16, 4, 32)
+    theirs.load_state_dict(ours.state_dict())
+    theirs.eval()
+    x = torch.randn(2, 5, 16)
+    tokens = torch.tensor([[4, 5, 6, 0, 0], [4, 5, 6, 7, 8]])
+    full = masks.padding_mask(tokens) & masks.causal_mask(5)
+    for mask in [None, masks.padding_mask(tokens), full]:
+        torch.testing.assert_close(ours(x, mask), theirs(x, mask), atol=ATOL, rtol=1e-4)
+        with torch.no_grad():
+            torch.testing.assert_close(ours(x, mask), theirs(x, mask), atol=ATOL, rtol=1e-4)
+
+
+def test_encoder_layer_check_accepts_the_reference_and_names_every_typical_mistake():
+    from lib.course.checks import EXERCISES, check
+
+    exercise = EXERCISES["transformer.EncoderLayer"]
+    assert exercise.chapter == "07" and exercise.is_class
+    assert check("transformer.EncoderLayer", transformer.EncoderLayer).passed
+    for alternative in exercise.alternatives:
+        assert check("transformer.EncoderLayer", alternative).passed
+    names = {mistake.name for mistake in exercise.mistakes}
+    for expected in ["사전 정규화", "잔차 연결", "정규화(Norm)를 빠뜨림", "순서가 바뀜", "패딩 마스크를 쓰지 않음",
+                     "마스크를 반대로", "√d_k", "활성화 함수"]:
+        assert any(expected in name for name in names), expected
+    for mistake in exercise.mistakes:
+        result = check("transformer.EncoderLayer", mistake.implementation)
+        assert not result.passed
+        assert f"흔한 실수: {mistake.name}" in result.message, result.message
+
+    class Stub(transformer.EncoderLayer):
+        def forward(self, x, mask=None):
+            raise NotImplementedError()
+
+    result = check("transformer.EncoderLayer", Stub)
+    assert not result.passed and "아직 구현하지 않았습니다" in result.message
+
+
+def test_old_chapter_06_exercises_live_in_the_chapter_that_teaches_them():
+    """Layout v2: 06 = attention (SDPA and the multi-head machinery), 07 = PE, layer norm, encoder layer."""
+    from lib.course.checks import EXERCISES
+
+    chapters = {exercise_id: EXERCISES[exercise_id].chapter for exercise_id in [
+        "attention.scaled_dot_product_attention", "attention.split_heads", "attention.merge_heads",
+        "attention.multi_head_attention", "transformer.positional_encoding", "transformer.layer_norm",
+        "transformer.EncoderLayer"]}
+    assert chapters == {
+        "attention.scaled_dot_product_attention": "06", "attention.split_heads": "06",
+        "attention.merge_heads": "06", "attention.multi_head_attention": "06",
+        "transformer.positional_encoding": "07", "transformer.layer_norm": "07", "transformer.EncoderLayer": "07",
+    }
 
 
 def test_decoder_layer_matches_nn_transformer_decoder_layer():
@@ -310,7 +387,7 @@ def test_causal_self_attention_ignores_the_encoder():
     assert layer.cross_attention_weights.shape == (1, 4, 5, 7)
 
 
-# ---------------------------------------------------------------- chapter 06 explorers
+# ---------------------------------------------------------------- chapter 06-07 explorers
 
 
 def test_toy_cross_attention_finds_the_translation_despite_reordering():

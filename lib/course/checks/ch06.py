@@ -1,5 +1,9 @@
-"""Chapter 06 exercises: positional encoding, scaled dot-product attention, multi-head attention,
-layer normalization. Oracles: F.scaled_dot_product_attention, nn.MultiheadAttention, nn.LayerNorm.
+"""Chapter 06 exercises: scaled dot-product attention, and the multi-head machinery built on it
+(split_heads, merge_heads, multi_head_attention). Oracles: F.scaled_dot_product_attention,
+nn.MultiheadAttention.
+
+Layout v2 (spec section 2): old chapter 06 was split. Positional encoding, layer normalization and the
+encoder layer moved to chapter 07 (lib/course/checks/ch07.py); the exercise ids are unchanged.
 """
 
 import math
@@ -8,56 +12,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from lib import attention, transformer
+from lib import attention
 from lib.course.checks.core import Case, Exercise, Mistake
-
-# ---------------------------------------------------------------- positional encoding
-
-
-def _pe_cases():
-    return [
-        Case((6, 8), label="길이 6, d_model 8"),
-        Case((10, 16)),
-        Case((1, 4), label="위치 하나 (pos = 0)"),
-        Case((50, 6), label="긴 시퀀스"),
-    ]
-
-
-def loop_positional_encoding(length, d_model):
-    """Oracle: the paper's formula, one entry at a time, with torch.sin / torch.cos on scalars."""
-    pe = torch.zeros(length, d_model)
-    for pos in range(length):
-        for j in range(d_model):
-            angle = torch.tensor(pos / 10000 ** ((j - j % 2) / d_model), dtype=torch.float64)
-            pe[pos, j] = torch.sin(angle) if j % 2 == 0 else torch.cos(angle)
-    return pe
-
-
-def _pe_with(layout="interleaved", swap=False, exponent="pair", start=0):
-    """positional_encoding with one typical mistake switched on."""
-
-    def pe(length, d_model):
-        pos = torch.arange(start, start + length, dtype=torch.float32).unsqueeze(1)
-        j = torch.arange(d_model, dtype=torch.float32)
-        two_i = j if exponent == "dim" else j - j % 2
-        angle = pos / torch.pow(10000.0, two_i / d_model)  # (T, D)
-        first, second = (torch.cos, torch.sin) if swap else (torch.sin, torch.cos)
-        if layout == "concat":
-            half = angle[:, 0::2]
-            return torch.cat([first(half), second(half)], dim=1)
-        out = first(angle)
-        out[:, 1::2] = second(angle[:, 1::2])
-        return out
-
-    return pe
-
-
-def _pe_alternative(length, d_model):
-    pos = torch.arange(length).unsqueeze(1).float()
-    freq = torch.exp(-math.log(10000.0) * torch.arange(0, d_model, 2).float() / d_model)
-    pe = torch.stack([torch.sin(pos * freq), torch.cos(pos * freq)], dim=2)  # (T, D/2, 2)
-    return pe.reshape(length, -1)[:, :d_model]
-
 
 # ---------------------------------------------------------------- scaled dot-product attention
 
@@ -249,78 +205,7 @@ def _mha_alternative(query, key, value, params, num_heads, mask=None):
     return F.linear(torch.cat(outs, dim=-1), params["W_o"], params["b_o"]), torch.stack(weights, dim=1)
 
 
-# ---------------------------------------------------------------- layer normalization
-
-
-def _ln_cases():
-    g = torch.Generator().manual_seed(10)
-
-    def affine(d):
-        return 1 + 0.5 * torch.randn(d, generator=g), 0.5 * torch.randn(d, generator=g)
-
-    x1 = torch.randn(2, 3, 6, generator=g) * 2 + 1
-    x2 = torch.randn(4, 5, generator=g) * 3 + 100
-    x3 = 1e-3 * torch.randn(3, 8, generator=g)
-    x4 = torch.randn(2, 4, generator=g)
-    return [
-        Case((x1, *affine(6)), label="(B, T, D) = (2, 3, 6)"),
-        Case((x2, *affine(5)), label="평균이 100 근처"),
-        Case((x3, *affine(8)), label="분산이 아주 작은 행 (eps가 중요)"),
-        Case((x4, *affine(4)), {"eps": 0.1}, label="eps=0.1"),
-    ]
-
-
-def torch_layer_norm(x, weight, bias, eps=1e-5):
-    """Oracle: nn.LayerNorm with the given weight and bias."""
-    norm = nn.LayerNorm(x.size(-1), eps=eps)
-    with torch.no_grad():
-        norm.weight.copy_(weight)
-        norm.bias.copy_(bias)
-    return norm(x)
-
-
-def _ln_with(unbiased=False, dim=-1, eps_inside=True, affine=True, center=True, fixed_eps=None):
-    def ln(x, weight, bias, eps=1e-5):
-        eps = fixed_eps if fixed_eps is not None else eps
-        mean = x.mean(dim=dim, keepdim=True) if center else 0.0
-        var = x.var(dim=dim, keepdim=True, unbiased=unbiased)
-        if not center:
-            var = (x ** 2).mean(dim=dim, keepdim=True)
-        y = (x - mean) / (torch.sqrt(var + eps) if eps_inside else torch.sqrt(var) + eps)
-        return y * weight + bias if affine else y
-
-    return ln
-
-
-def _ln_alternative(x, weight, bias, eps=1e-5):
-    centered = x - x.mean(-1, keepdim=True)
-    var = (centered ** 2).mean(-1, keepdim=True)
-    return weight * centered * torch.rsqrt(var + eps) + bias
-
-
 EXERCISES_HERE = [
-    Exercise(
-        id="transformer.positional_encoding",
-        chapter="06",
-        reference=transformer.positional_encoding,
-        cases=_pe_cases,
-        oracle=loop_positional_encoding,
-        oracle_name="sin·cos로 한 칸씩 계산한 논문 수식",
-        alternatives=[_pe_alternative],
-        mistakes=[
-            Mistake("sin과 cos을 이어붙인 배치 (TF 튜토리얼의 [sin | cos])",
-                    "이 코스는 논문의 교차 배치를 씁니다: 짝수 차원 2i에 sin, 홀수 차원 2i+1에 cos. "
-                    "정보는 같지만 열의 순서가 다릅니다.",
-                    _pe_with(layout="concat")),
-            Mistake("sin과 cos의 자리가 바뀜", "짝수 차원(0, 2, 4, ...)이 sin, 홀수 차원이 cos입니다.",
-                    _pe_with(swap=True)),
-            Mistake("지수에 차원 번호 j를 그대로 씀",
-                    "짝수·홀수 두 차원 2i와 2i+1은 같은 주파수를 나눠 씁니다: 지수는 j가 아니라 2i(= j - j % 2)입니다.",
-                    _pe_with(exponent="dim")),
-            Mistake("위치를 1부터 셈", "위치 pos는 0부터 셉니다. 첫 토큰의 인코딩은 [0, 1, 0, 1, ...]입니다.",
-                    _pe_with(start=1)),
-        ],
-    ),
     Exercise(
         id="attention.scaled_dot_product_attention",
         chapter="06",
@@ -414,31 +299,6 @@ EXERCISES_HERE = [
                     "가중치는 헤드마다 따로 (B, h, Tq, Tk)로 돌려주세요. nn.MultiheadAttention은 기본값으로 평균을 내지만 "
                     "여기서는 헤드별 지도를 그립니다.",
                     _mha_with(average=True)),
-        ],
-    ),
-    Exercise(
-        id="transformer.layer_norm",
-        chapter="06",
-        reference=transformer.layer_norm,
-        cases=_ln_cases,
-        oracle=torch_layer_norm,
-        oracle_name="nn.LayerNorm",
-        alternatives=[_ln_alternative],
-        mistakes=[
-            Mistake("불편 분산(unbiased=True)을 씀",
-                    "nn.LayerNorm은 N으로 나누는 편향 분산을 씁니다: x.var(dim=-1, unbiased=False, keepdim=True).",
-                    _ln_with(unbiased=True)),
-            Mistake("배치 축으로 정규화함 (배치 정규화처럼)",
-                    "계층 정규화는 토큰 하나의 특징 벡터(마지막 축, dim=-1) 안에서 평균과 분산을 구합니다. 배치와 무관합니다.",
-                    _ln_with(dim=0)),
-            Mistake("eps를 제곱근 밖에서 더함", "분모는 sqrt(var + eps)입니다. sqrt(var) + eps가 아닙니다.",
-                    _ln_with(eps_inside=False)),
-            Mistake("weight와 bias(γ, β)를 적용하지 않음", "정규화한 뒤 y * weight + bias로 크기와 위치를 되돌립니다.",
-                    _ln_with(affine=False)),
-            Mistake("평균을 빼지 않음", "먼저 평균을 빼서 중심을 0으로 옮긴 뒤 표준편차로 나눕니다.",
-                    _ln_with(center=False)),
-            Mistake("eps 인자를 무시하고 1e-5를 씀", "함수의 eps 인자를 그대로 쓰세요.",
-                    _ln_with(fixed_eps=1e-5)),
         ],
     ),
 ]

@@ -1,4 +1,4 @@
-"""Chapter 06 explorers: positional encoding, and attention weights over a small sentence.
+"""Chapter 06-07 explorers: attention weights over a small sentence (06), positional encoding (07).
 
 Plain functions compute (tests and notebooks call them directly); ``*_explorer()`` wrap them in
 ipywidgets. The toy sentence's embeddings are built by hand: a Korean word and its English
@@ -113,7 +113,7 @@ def positional_encoding_explorer(length: int = 64, d_model: int = 64):
     dimension = widgets.IntSlider(value=4, min=0, max=d_model - 1, description="차원 j")
 
     def draw(pos, dim):
-        fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
+        fig, axes = plt.subplots(3, 1, figsize=(8, 7.5))  # stacked: fits the notebook width
         kind = "sin" if dim % 2 == 0 else "cos"
         period = 2 * math.pi * 10000 ** ((dim - dim % 2) / d_model)
         axes[0].plot(pe[:, dim].numpy())

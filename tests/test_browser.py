@@ -202,7 +202,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, source):
             first.click()
             feedback = block.locator(":scope > .widget-html").last
             feedback.locator("text=/정답/").wait_for(timeout=30_000)
-            assert re.search("⭕ 정답입니다|❌ .+는 아닙니다", feedback.inner_text())
+            assert re.search("⭕ 정답입니다|❌ .+ 정답이 아닙니다", feedback.inner_text())
             _assert_korean_font(page, feedback, "the quiz feedback")
             block.scroll_into_view_if_needed()
             block.screenshot(path=str(ARTIFACTS / f"{source.stem}-quiz.png"))
@@ -215,6 +215,91 @@ def test_notebook_runs_in_jupyterlab(lab, browser, source):
         page.screenshot(path=str(ARTIFACTS / f"{source.stem}-failure.png"))
         (ARTIFACTS / f"{source.stem}-console.log").write_text(
             "\n".join(page_errors + console_errors) + "\n\n" + lab.log(), encoding="utf-8")
+        raise
+    finally:
+        page.close()
+        lab.shut_down_kernels()
+
+
+MOCK_FINAL_CELL = """from lib import quiz
+from lib.ui.explorers import review as dashboard
+
+items = quiz.load_items()
+exam_view = dashboard.show_mock_final(chapters=["00", "04"], size=3, items=items, data={"quiz": {}, "exercises": {}})
+exam_view"""
+
+
+def test_mock_final_in_jupyterlab(lab, browser):
+    """A learner takes a short mock final in the browser: answers, marks a confidence, moves on, goes
+    back and changes an answer, sees the countdown tick, submits (confirming the blank question) and
+    reads the review: score, the changed answer counted, explanations, links to the sections."""
+    import nbformat
+
+    folder = LAB_ROOT / "review"
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(MOCK_FINAL_CELL)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(nb, str(folder / "mock_final.ipynb"))
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    page_errors = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    notebook = labsession.NOTEBOOK
+    try:
+        labsession.open_notebook(page, lab, "review/mock_final.ipynb")
+        state = labsession.run_all_and_wait(page, 1, RUN_ALL_TIMEOUT)
+        assert state["done"] == 1 and not state["errors"], state
+        assert labsession.wait_for_outputs(page, 1, timeout_s=30)["widgets"] == 1
+
+        def button(text):
+            return page.locator(f"{notebook} .widget-button", has_text=re.compile(text)).first
+
+        header = page.locator(f"{notebook} .widget-html", has_text="남은 시간").first
+        header.wait_for(timeout=30_000)
+        assert "답한 문항 0/3" in header.inner_text()
+        # the countdown ticks in the browser (the kernel is free between ticks)
+        page.wait_for_function("el => !el.innerText.includes('25:00')", arg=header.element_handle(),
+                               timeout=20_000)
+        button("^① ").click()
+        button("^확실$").click()
+        page.wait_for_function("el => el.innerText.includes('답한 문항 1/3')", arg=header.element_handle(),
+                               timeout=20_000)
+        button("^다음 ▶$").click()
+        page.locator(f"{notebook} .widget-html", has_text=re.compile(r"^2/3\.")).first.wait_for(timeout=20_000)
+        button("^② ").click()
+        button("^애매$").click()
+        page.wait_for_function("el => el.innerText.includes('답한 문항 2/3')", arg=header.element_handle(),
+                               timeout=20_000)
+        button("^1$").click()  # back to question 1 by its number
+        page.locator(f"{notebook} .widget-html", has_text=re.compile(r"^1/3\.")).first.wait_for(timeout=20_000)
+        button("^③ ").click()  # change the answer
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.widget-button')].some(b => b.innerText.startsWith('③ ')"
+            " && b.classList.contains('mod-info'))", timeout=20_000)
+        page.screenshot(path=str(ARTIFACTS / "mock-final-question.png"))
+        button("^제출$").click()
+        button("^정말 제출$").click()  # question 3 is blank: asked once more
+        review = page.locator(f"{notebook} .mock-review").first
+        review.wait_for(timeout=30_000)
+        text = review.inner_text()
+        assert re.search(r"점수: 3문항 중 [0-3]문항 정답", text), text
+        assert "답하지 않은 문항 1개" in text
+        items = page.locator(f"{notebook} .mock-review-item")
+        assert items.count() == 3
+        first, second, third = (items.nth(n).inner_text() for n in range(3))
+        assert "내 답 ③ (확실)" in first, first  # the changed answer is the one counted
+        assert "내 답 ② (애매)" in second and "(답 없음)" in third
+        assert all("풀이:" in t and "다시 볼 곳:" in t for t in (first, second, third))
+        links = page.locator(f"{notebook} .mock-review-item a")
+        assert links.count() == 3
+        assert all(re.search(r"0[04]_[a-z]+\.ipynb", links.nth(n).get_attribute("href")) for n in range(3))
+        _assert_korean_font(page, items.first, "the mock final's review")
+        review.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "mock-final-review.png"))
+        assert not page_errors, f"JavaScript errors in JupyterLab: {page_errors}"
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "mock-final-failure.png"))
+        (ARTIFACTS / "mock-final-console.log").write_text("\n".join(page_errors) + "\n\n" + lab.log(),
+                                                          encoding="utf-8")
         raise
     finally:
         page.close()

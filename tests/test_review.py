@@ -1,4 +1,7 @@
-"""Spaced repetition (lib.course.scheduler), the dashboard and the review widget (lib.ui.explorers.review)."""
+"""Chapter 11's machinery: spaced repetition with an exam date (lib.course.scheduler), the mock final
+(lib.course.mock_exam), the term deck (lib.course.terms), the 오답노트 (lib.course.export), the dashboard
+and the widgets (lib.ui.explorers.review). Progress-file migration is in test_progress.py; the mock final
+in a real browser in test_browser.py."""
 
 import datetime as dt
 import json
@@ -224,7 +227,7 @@ def test_session_summary_counts_and_text():
 def test_session_works_on_a_copy_and_reports_answers():
     data = empty()
     seen = []
-    session = review.Session(ITEMS, data, DAY, size=2, on_answer=lambda i, c: seen.append((i, c)))
+    session = review.Session(ITEMS, data, DAY, size=2, on_answer=lambda i, c, choice=None: seen.append((i, c)))
     with pytest.raises(ValueError):
         session.answer(4)
     session.answer(1)
@@ -296,7 +299,7 @@ def test_dashboard_never_crashes_on_a_damaged_record(data):
     assert isinstance(view.mastery_table(data, ITEMS), str)
     counts = view.exercise_counts(data)
     assert all(0 <= passed <= total for passed, total in counts.values())
-    assert view.show_review(ITEMS, data, DAY, record=False).session.items
+    assert view.show_review(ITEMS, data, DAY, record=False, scope="all").session.items
 
 
 def test_outside_chapters_the_example_learner_is_used(tmp_path, monkeypatch):
@@ -305,7 +308,9 @@ def test_outside_chapters_the_example_learner_is_used(tmp_path, monkeypatch):
     (tmp_path / "progress.json").write_text("{ broken", encoding="utf-8")
     data, day, label, problems = view.learner_record(ITEMS)
     assert day == review.EXAMPLE_DAY and "예시 데이터" in label and problems == []
-    assert data == review.example_progress(ITEMS, view.exercise_chapters())
+    example = review.example_progress(ITEMS, view.exercise_chapters())
+    assert {k: v for k, v in data.items() if k != "mock_exams"} == example
+    assert len(data["mock_exams"]) == 2 and all(e["submitted"] for e in data["mock_exams"])  # example history
     assert (tmp_path / "progress.json").read_text(encoding="utf-8") == "{ broken"  # the real file is not read
 
 
@@ -313,7 +318,7 @@ def test_hand_edited_file_is_kept_aside_and_repaired(tmp_path, monkeypatch):
     path = tmp_path / "progress.json"
     monkeypatch.setenv("COURSE_PROGRESS_FILE", str(path))
     monkeypatch.setenv("COURSE_PROGRESS", "on")
-    original = json.dumps(HAND_EDITED, ensure_ascii=False)
+    original = json.dumps(dict(HAND_EDITED, layout=2), ensure_ascii=False)  # layout 2: no migration here
     path.write_text(original, encoding="utf-8")
     monkeypatch.chdir(tmp_path / "..")
     data, day, label, problems = view.learner_record(ITEMS)
@@ -389,23 +394,23 @@ def test_section_link_finds_the_section_about_a_claim(tmp_path, monkeypatch):
 
 def test_review_widget_one_item_at_a_time_then_summary(monkeypatch):
     saved = []
-    monkeypatch.setattr(progress, "record_quiz_answer", lambda i, c: saved.append((i, c)) or True)
-    v = view.show_review(ITEMS, empty(), DAY, size=3)
+    monkeypatch.setattr(progress, "record_quiz_answer", lambda i, c, choice=None: saved.append((i, c)) or True)
+    v = view.show_review(ITEMS, empty(), DAY, size=3, scope="all")
     assert "1/3" in v.header.value and "01-1" in v.header.value
     assert v.next_button.disabled
     first = v.session.current
-    v.buttons[first.answer].click()
+    v.buttons[v.order.index(first.answer)].click()
     assert "정답" in v.feedback.value and "1번 상자" in v.feedback.value
-    assert v.buttons[first.answer].button_style == "success"
+    assert v.buttons[v.order.index(first.answer)].button_style == "success"
     assert v.choose(0) is None  # a second click on the same item does nothing
     v.next_button.click()
     assert "2/3" in v.header.value and v.feedback.value == ""
     second = v.session.current
-    wrong = (second.answer + 1) % 4
+    wrong = v.order.index((second.answer + 1) % 4)
     v.buttons[wrong].click()
-    assert "아닙니다" in v.feedback.value and v.buttons[wrong].button_style == "danger"
+    assert "정답이 아닙니다" in v.feedback.value and v.buttons[wrong].button_style == "danger"
     v.next()
-    v.choose(v.session.current.answer)
+    v.choose(v.order.index(v.session.current.answer))
     assert "요약" in v.next_button.description
     v.next()
     assert "끝" in v.header.value
@@ -414,12 +419,12 @@ def test_review_widget_one_item_at_a_time_then_summary(monkeypatch):
 
 
 def test_review_widget_goes_on_when_the_progress_file_cannot_be_written(monkeypatch):
-    def fail(item_id, correct):
+    def fail(item_id, correct, choice=None):
         raise PermissionError("읽기 전용")
 
     monkeypatch.setattr(progress, "record_quiz_answer", fail)
-    v = view.show_review(ITEMS, empty(), DAY, size=2)
-    v.choose(v.session.current.answer)
+    v = view.show_review(ITEMS, empty(), DAY, size=2, scope="all")
+    v.choose(v.order.index(v.session.current.answer))
     assert "기록하지 못했습니다" in v.feedback.value and len(v.session.answers) == 1
     v.next()
     assert "2/2" in v.header.value
@@ -444,9 +449,9 @@ def test_review_widget_on_the_real_bank_if_any():
     items = quiz.load_items()
     if not items:
         pytest.skip("the quiz bank is empty")
-    v = view.show_review(items, empty(), DAY, record=False)
+    v = view.show_review(items, empty(), DAY, record=False, scope="all")
     for _ in v.session.items:
-        v.choose(v.session.current.answer)
+        v.choose(v.order.index(v.session.current.answer))
         v.next()
     assert v.session.summary().right == len(v.session.items)
 
@@ -476,3 +481,508 @@ def test_two_processes_answering_the_same_items_lose_nothing(tmp_path, monkeypat
     for entry in data["quiz"].values():
         state = review.replay(entry)
         assert (entry["box"], entry["due"]) == (state.box, state.due.isoformat())
+
+
+# ---------------------------------------------------------------- review follows the learner (issue 14)
+
+
+def course_bank():
+    """Two items per chapter 00-09 (claims as the chapters teach them)."""
+    claims = {"00": "C2", "01": "C7", "02": "C8", "03": "C1", "04": "C3", "05": "C11", "06": "C13",
+              "07": "C15", "08": "C22", "09": "C21"}
+    return [make_item(f"{ch}-{n}", claim, answer=n % 4) for ch, claim in claims.items() for n in (1, 2)]
+
+
+def test_learner_who_studied_only_00_and_04_reviews_those_two_chapters():
+    bank = course_bank()
+    data = empty()
+    data["chapters"] = {"00": {"first_opened": review.stamp(DAY), "last_opened": review.stamp(DAY), "opens": 1}}
+    answer_on(data, "04-1", False, DAY)  # an answered item starts its chapter
+    assert review.started_chapters(data, bank) == ["00", "04"]
+    later = DAY + days(1)
+    session = view.show_review(bank, data, later, record=False).session
+    assert {item.chapter for item in session.items} == {"00", "04"}
+    assert [i.id for i in session.items] == ["04-1", "00-1", "00-2", "04-2"]  # the missed one first
+    everything = view.show_review(bank, data, later, record=False, scope="all", size=30).session
+    assert {item.chapter for item in everything.items} == {f"{c:02d}" for c in range(10)}
+    # a passed exercise counts too
+    data["exercises"]["rnn.rnn_cell"] = {"first_passed": review.stamp(DAY), "passes": 1}
+    assert review.started_chapters(data, bank, {"rnn.rnn_cell": "01"}) == ["00", "01", "04"]
+
+
+def test_example_learner_of_00_and_04_on_the_real_bank():
+    items = quiz.load_items()
+    data = review.example_progress(items, view.exercise_chapters(), chapters=["00", "04"])
+    assert view.started(data, items) == ["00", "04"]
+    session = view.show_review(items, data, review.EXAMPLE_DAY + days(3), record=False).session
+    assert session.items and {i.chapter for i in session.items} <= {"00", "04"}
+
+
+def test_nobody_gets_a_score_for_answers_not_given():
+    session = review.Session(ITEMS, empty(), DAY)
+    text = session.summary().text()
+    assert "100%" not in text and "아직 답한 문항이 없습니다" in text
+    v = view.show_review(ITEMS, empty(), DAY, record=False)  # nothing started
+    assert v.session.items == [] and "아직 시작한 장이 없습니다" in v.summary.value
+    assert "100%" not in v.summary.value
+
+
+def test_live_panel_refreshes_after_every_answer():
+    v = view.show_review(ITEMS, empty(), DAY, record=False, scope="all", size=3, label=view.EXAMPLE_LABEL)
+    assert "아직 답한 문항이 없습니다" in v.live.value and "예시 데이터" in v.live.value
+    v.choose(v.order.index(v.session.current.answer))
+    assert "1문항 답함, 1개 정답" in v.live.value and "C6 파라미터 공유" in v.live.value
+    v.next()
+    v.choose(v.order.index((v.session.current.answer + 1) % 4))
+    assert "2문항 답함, 1개 정답" in v.live.value
+
+
+def test_one_mastery_figure_per_claim_with_its_name():
+    data = empty()
+    bank = ITEMS + [make_item("04-9", "C7")]  # C7 taught in 01 and 04
+    answer_on(data, "01-2", False, DAY)
+    answer_on(data, "04-9", False, DAY)
+    found = view.revisit(data, bank)
+    assert [r.claim for r in found].count("C7") == 1 and found[0].chapters == ("01", "04")
+    text = view.revisit_markdown(data, bank)
+    assert "C7 앞쪽 정보 소실" in text
+    rows = dict(view.claim_rows(data, bank))
+    assert rows["C7"] == pytest.approx(0.2) and rows["C11"] is None  # chapter 05 not started: no figure
+    fig = view.plot_dashboard(data, bank, DAY, view.EXAMPLE_LABEL)
+    labels = [t.get_text() for t in fig.axes[2].get_yticklabels()]
+    assert "C7 앞쪽 정보 소실" in labels and "예시 데이터" in fig._suptitle.get_text()
+    matplotlib.pyplot.close(fig)
+
+
+# ---------------------------------------------------------------- exam date
+
+
+def seen_before(bank, data, start, exam, rule=lambda item, n: True):
+    """Answer every due item each day from ``start`` to the day before ``exam``; {id: times seen}."""
+    seen = {item.id: 0 for item in bank}
+    day = start
+    while day < exam:
+        for item in review.due_items(bank, data, day):
+            answer_on(data, item.id, rule(item, seen[item.id]), day)
+            seen[item.id] += 1
+        day += days(1)
+    return seen
+
+
+def test_exam_date_every_weak_item_seen_twice_when_all_were_wrong():
+    data = empty()
+    for item in ITEMS:
+        answer_on(data, item.id, False, DAY)
+    data["exam_date"] = (DAY + days(12)).isoformat()
+    plan = review.exam_plan(ITEMS, data, DAY + days(1))
+    assert set(plan.weak) == {i.id for i in ITEMS} and plan.days_left == 11
+    seen = seen_before(ITEMS, data, DAY + days(1), DAY + days(12))
+    assert min(seen.values()) >= 2
+    # without the exam date, box 2 -> 3 days, box 3 -> 7 days: still seen, but spaced as usual
+    assert review.interval(3, DAY, None) == 7 and review.interval(3, DAY, DAY + days(5)) == 4
+
+
+def test_exam_date_all_right_gets_a_last_look_before_the_exam():
+    data = empty()
+    for item in ITEMS:
+        for day in (DAY, DAY + days(1), DAY + days(4), DAY + days(11)):
+            answer_on(data, item.id, True, day)  # box 4: next due in 14 days
+    exam = DAY + days(20)
+    data["exam_date"] = exam.isoformat()
+    plan = review.exam_plan(ITEMS, data, DAY + days(12))
+    assert plan.weak == () and plan.new == ()
+    assert "약한 문항도 처음 볼 문항도 없습니다" in plan.text()
+    for item in ITEMS:
+        state = review.item_state(data, item.id)
+        assert state.due <= exam - days(1)  # capped: 14 days would pass the exam
+    seen = seen_before(ITEMS, data, DAY + days(12), exam)
+    assert min(seen.values()) >= 1
+
+
+def test_exam_date_mixed_weak_twice_strong_once():
+    data = empty()
+    weak = {"01-2", "02-2", "07-1"}
+    for item in ITEMS:
+        for day in (DAY, DAY + days(1), DAY + days(4)):
+            answer_on(data, item.id, item.id not in weak or day != DAY + days(4), day)
+    exam = DAY + days(9)
+    data["exam_date"] = exam.isoformat()
+    plan = review.exam_plan(ITEMS, data, DAY + days(5))
+    assert set(plan.weak) == weak and plan.looks_needed == 2 * len(weak)
+    seen = seen_before(ITEMS, data, DAY + days(5), exam)
+    assert all(seen[i] >= 2 for i in weak)
+    assert all(seen[i.id] >= 1 for i in ITEMS)
+
+
+def test_exam_tomorrow_all_weak_items_today():
+    bank = [make_item(f"03-{n}", "C1") for n in range(1, 31)]
+    data = empty()
+    for item in bank:
+        answer_on(data, item.id, False, DAY - days(3))
+        answer_on(data, item.id, True, DAY - days(2))  # box 2, due DAY + 1 without an exam
+    today = DAY
+    assert review.due_items(bank, data, today) == []
+    data["exam_date"] = (today + days(1)).isoformat()
+    plan = review.exam_plan(bank, data, today)
+    assert plan.days_left == 1 and len(plan.weak) == 30
+    assert "하루뿐" in plan.text() and plan.per_day == 30
+    assert review.session_size(bank, data, today) == 30
+    assert len(review.build_session(bank, data, today, review.session_size(bank, data, today))) == 30
+
+
+def test_exam_date_input_gets_korean_messages(tmp_path, monkeypatch, capsys):
+    with pytest.raises(ValueError, match="이미 지났습니다"):
+        progress.parse_exam_date("2025-02-01", DAY)
+    with pytest.raises(ValueError, match="읽을 수 없습니다"):
+        progress.parse_exam_date("다음 주 금요일", DAY)
+    assert progress.parse_exam_date("2025.03.20", DAY) == dt.date(2025, 3, 20)
+    assert progress.parse_exam_date(DAY, DAY) == DAY
+    assert view.set_exam_date("2024-13-40", day=DAY) is None
+    assert "읽을 수 없습니다" in capsys.readouterr().out
+    monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress.json"))
+    monkeypatch.setenv("COURSE_PROGRESS", "on")
+    assert view.set_exam_date("2025-03-20", day=DAY) == dt.date(2025, 3, 20)
+    assert progress.load_progress()["exam_date"] == "2025-03-20"
+    assert "18일" in view.exam_status(ITEMS, progress.load_progress(), DAY + days(1))
+    fig = view.plot_dashboard(progress.load_progress(), ITEMS, DAY + days(1))
+    assert "시험까지 18일" in fig._suptitle.get_text()
+    matplotlib.pyplot.close(fig)
+
+
+# ---------------------------------------------------------------- mock final
+
+
+class Clock:
+    def __init__(self, start=dt.datetime(2025, 3, 1, 10, 0, tzinfo=dt.timezone.utc)):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **kwargs):
+        self.now += dt.timedelta(**kwargs)
+
+
+def exam_bank():
+    """Six items for every claim C1-C23 in the chapter that teaches it, and some C0 items."""
+    from lib.course.claims import CLAIMS as claims
+
+    bank = []
+    for claim, (chapters, _text) in claims.items():
+        chapter = chapters.split(",")[0]
+        bank += [make_item(f"{chapter}-{claim[1:]}{n}", claim, answer=n % 4) for n in range(6)]
+    return bank
+
+
+def test_mock_final_is_weighted_by_the_notes_sections():
+    from lib.course import mock_exam
+
+    bank = exam_bank()
+    chosen = mock_exam.compose(bank, mock_exam.exam_chapters(), 35, seed="1")
+    assert len(chosen) == 35 and len({i.id for i in chosen}) == 35
+    assert all(i.claim != "C0" for i in chosen)
+    per_claim = {}
+    for item in chosen:
+        per_claim[item.claim] = per_claim.get(item.claim, 0) + 1
+    assert set(per_claim) == {f"C{n}" for n in range(1, 24)}  # every claim of the notes
+    assert max(per_claim.values()) - min(per_claim.values()) <= 1
+    assert [i.chapter for i in chosen] == sorted(i.chapter for i in chosen)  # course order
+    only = mock_exam.compose(bank, ["00", "04"], 35)
+    assert {i.chapter for i in only} == {"00", "04"}
+    assert len(only) == len([i for i in bank if i.chapter in ("00", "04") and i.claim != "C0"])
+    # items used before come last
+    again = mock_exam.compose(bank, mock_exam.exam_chapters(), 35, seed="1", used={i.id: 1 for i in chosen})
+    assert not {i.id for i in again} & {i.id for i in chosen}
+
+
+def test_mock_final_scoring_confidence_and_history():
+    from lib.course import mock_exam
+
+    bank, data, clock = exam_bank(), empty(), Clock()
+    exam = mock_exam.prepare(["01", "02", "04"], size=6, items=bank, data=data, clock=clock,
+                             save=mock_exam.memory_saver(data), key="test")
+    assert len(exam.items) == 6 and exam.remaining() == 25 * 60
+    assert data["mock_exams"][0]["answers"] == {}  # saved at once
+    items = exam.items
+    shown = [exam.orders[item.id].index(item.answer) + 1 for item in items]
+    wrong = [s % 4 + 1 for s in shown]
+    exam.answer(1, wrong[0], "확실")  # confident and wrong
+    exam.answer(2, shown[1], "애매")
+    exam.answer(3, wrong[2])
+    exam.answer(3, shown[2], "찍음")  # changed: right now
+    exam.answer(4, wrong[3], "찍음")
+    assert exam.current(3) == (shown[2], "찍음")
+    saved = data["mock_exams"][0]["answers"]
+    assert len(saved[items[2].id]) == 2  # every answer saved as given
+    with pytest.raises(ValueError, match="1부터 6까지"):
+        exam.answer(9, 1)
+    with pytest.raises(ValueError, match="확신도"):
+        exam.answer(1, 1, "글쎄")
+    clock.advance(minutes=10)
+    result = exam.submit()
+    assert (result.right, result.total, result.blank) == (2, 6, 2)
+    assert result.confident_wrong == (items[0].id,)
+    assert result.by_confidence() == {"확실": (0, 1), "애매": (1, 1), "찍음": (1, 2)}
+    assert sum(t for _r, t in result.by_chapter().values()) == 6
+    assert result.late_seconds == 0
+    stored = data["mock_exams"][0]
+    assert stored["submitted"] and stored["result"]["right"] == 2
+    assert mock_exam.history(data)[0][1:3] == (2, 6)
+    # answers enter the spaced repetition; the confident mistake comes back first
+    event = data["quiz"][items[0].id]["history"][-1]
+    assert event["source"] == "mock" and event["confidence"] == "확실" and event["correct"] is False
+    session = review.build_session(bank, data, DAY + days(1))
+    assert session[0].id == items[0].id
+    with pytest.raises(ValueError, match="이미 제출한"):
+        exam.answer(1, 1)
+    text = mock_exam.result_text(result)
+    assert "6문항 중 2문항 정답" in text and "확실하다고 했는데 틀린" in text
+    assert "다시 볼 곳: [" in text and items[0].question in text and "풀이: 이유" in text
+    assert "C8 LSTM은 RNN보다 긴 시퀀스를 잘 다룬다" in text or "C7" in text
+
+
+def test_mock_final_time_is_checked_on_submit():
+    from lib.course import mock_exam
+
+    bank, data, clock = exam_bank(), empty(), Clock()
+    exam = mock_exam.prepare(["03"], size=3, items=bank, data=data, clock=clock, save=None, key="k")
+    key = exam.orders[exam.items[0].id].index(exam.items[0].answer) + 1
+    exam.answer(1, key, "확실")
+    clock.advance(minutes=26)
+    exam.answer(1, key % 4 + 1, "확실")  # changed after the end: does not count
+    exam.answer(2, 1)
+    result = exam.submit()
+    assert result.late_seconds == 60 and result.ignored_late == 2
+    assert result.right == 1 and result.blank == 2
+    assert "세지 않았습니다" in mock_exam.result_text(result)
+
+
+def test_mock_final_resumes_after_the_notebook_was_closed(tmp_path, monkeypatch, capsys):
+    from lib.course import mock_exam as mock
+
+    monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress.json"))
+    monkeypatch.setenv("COURSE_PROGRESS", "on")
+    bank, clock = exam_bank(), Clock()
+    exam = mock.start(["05", "06"], size=4, items=bank, clock=clock, seed="s")
+    assert "모의 기말 시작" in capsys.readouterr().out
+    mock.answer(1, 2, "확실")
+    mock.answer(2, 3)
+    saved = progress.load_progress()["mock_exams"][0]
+    assert saved["submitted"] is None and len(saved["answers"]) == 2
+    mock._STATE.exam = None  # the kernel is gone
+    clock.advance(minutes=5)
+    again = mock.resume(items=bank, clock=clock)
+    out = capsys.readouterr().out
+    assert "2/4문항 답함" in out and "20:00" in out
+    assert again.current(1) == (2, "확실") and again.orders == exam.orders
+    # an item that no longer exists is left out, with a Korean message
+    mock._STATE.exam = None
+    smaller = [i for i in bank if i.id != exam.items[3].id]
+    resumed = mock.resume(items=smaller, clock=clock)
+    assert exam.items[3].id in capsys.readouterr().out and len(resumed.items) == 3
+    result = mock.submit()
+    assert result.missing == (exam.items[3].id,) and "더 이상 없어" in mock.result_text(result)
+    data = progress.load_progress()
+    assert data["mock_exams"][0]["submitted"] and mock.unfinished(data) is None
+    assert any(e.get("source") == "mock" for entry in data["quiz"].values() for e in entry["history"])
+
+
+def test_mock_final_bad_input_gets_korean_messages(capsys):
+    from lib.course import mock_exam as mock
+
+    mock._STATE.exam = None
+    assert mock.start([], items=exam_bank(), data=empty()) is None
+    assert "하나 이상 고르세요" in capsys.readouterr().out
+    assert mock.start(["12"], items=exam_bank(), data=empty()) is None
+    assert "12'장은 없습니다" in capsys.readouterr().out
+    assert mock.start(None, items=exam_bank(), data=empty()) is None
+    assert "아직 시작한 장이 없습니다" in capsys.readouterr().out
+    mock.answer(1, 2)
+    assert "진행 중인 모의 기말이 없습니다" in capsys.readouterr().out
+    assert mock.check_chapters(["4", 0]) == ["00", "04"]
+
+
+def test_mock_final_widget_navigation_change_and_submit():
+    from lib.course import mock_exam
+
+    bank, data, clock = exam_bank(), empty(), Clock()
+    v = view.show_mock_final(["01"], size=3, items=bank, data=data, clock=clock, key="w")
+    assert "25:00" in v.header.value and "0/3" in v.header.value
+    first = v.exam.items[0]
+    key = v.exam.orders[first.id].index(first.answer)
+    v.choice_buttons[(key + 1) % 4].click()
+    v.confidence_buttons[0].click()
+    assert v.choice_buttons[(key + 1) % 4].button_style == "info"
+    v.next_button.click()
+    assert v.number == 2 and "2/3." in v.question.value
+    v.grid[0].click()
+    v.choice_buttons[key].click()  # change the answer to the key
+    assert v.choice_buttons[key].button_style == "info" and v.choice_buttons[(key + 1) % 4].button_style == ""
+    clock.advance(seconds=61)
+    v.tick()
+    assert "23:59" in v.header.value
+    v.submit_button.click()
+    assert "정말 제출" in v.submit_button.description  # two questions blank: asks again
+    v.submit_button.click()
+    assert "3문항 중 1문항 정답" in v.review.value and v.body.layout.display == "none"
+    assert "확실 1/1" in v.review.value and "다시 볼 곳" in v.review.value
+    assert mock_exam.history(data)[0][1:3] == (1, 3)
+
+
+def test_mock_final_submits_itself_when_time_is_up():
+    bank, data, clock = exam_bank(), empty(), Clock()
+    v = view.show_mock_final(["02"], size=2, minutes=1, items=bank, data=data, clock=clock)
+    v.pick(0)
+    clock.advance(seconds=61)
+    v.tick()
+    assert v.exam.submitted and not v.timer.playing and "2문항 중" in v.review.value
+
+
+# ---------------------------------------------------------------- term deck
+
+
+def test_term_deck_has_80_cards_in_both_directions():
+    from lib.course import terms
+
+    assert len(terms.CARDS) >= 80
+    assert len({c.id for c in terms.CARDS}) == len({c.ko for c in terms.CARDS}) == len(terms.CARDS)
+    deck = terms.items()
+    assert len(deck) == 2 * len(terms.CARDS)
+    by_id = {item.id: item for item in deck}
+    ko, en = by_id["T-causal-self-attention-ko"], by_id["T-causal-self-attention-en"]
+    assert "is_causal=True" in ko.choices[ko.answer] and "use_causal_mask=True" in ko.choices[ko.answer]
+    assert en.choices[en.answer] == "인과 셀프 어텐션"
+    assert "nn.LayerNorm" in by_id["T-layer-norm-ko"].choices[by_id["T-layer-norm-ko"].answer]
+    assert "tgt[:, :-1]" in by_id["T-teacher-forcing-ko"].choices[by_id["T-teacher-forcing-ko"].answer]
+    for item in deck:
+        assert len(set(item.choices)) == 4 and item.why_wrong[item.answer] == ""
+    # the same scheduler: answered wrong -> back tomorrow, in both directions independently
+    data = empty()
+    answer_on(data, ko.id, False, DAY)
+    assert review.item_state(data, ko.id).box == 1 and review.item_state(data, en.id).is_new
+    session = review.Session(deck, data, DAY + days(1), chapters=["08"])
+    assert session.items[0].id == ko.id and {i.chapter for i in session.items} == {"08"}
+
+
+def test_term_deck_uses_the_spec_terms():
+    from lib.course import terms
+
+    korean = {c.ko for c in terms.CARDS}
+    for term in ("인코더-디코더", "문맥 벡터", "은닉 상태", "셀 상태", "위치 인코딩", "계층 정규화", "잔차 연결",
+                 "셀프 어텐션", "크로스 어텐션", "인과 셀프 어텐션", "멀티 헤드 어텐션", "교사 강요",
+                 "탐욕적 디코딩", "빔 서치", "로짓", "소프트맥스", "교차 엔트로피", "기울기 소실", "패딩",
+                 "패딩 마스크", "인과 마스크", "임베딩", "망각 게이트", "리셋 게이트", "업데이트 게이트"):
+        assert term in korean, term
+
+
+def _resolve(path):
+    import importlib
+
+    parts = path.split(".")
+    for k in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:k]))
+            break
+        except ImportError:
+            continue
+    for part in parts[k:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def test_term_deck_api_names_exist_in_installed_torch_and_keras(monkeypatch):
+    import inspect
+
+    from lib.course import terms
+
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    pytest.importorskip("keras")
+    missing = []
+    for card in terms.CARDS:
+        for path, argument in card.api_refs:
+            try:
+                obj = _resolve(path)
+            except (AttributeError, ImportError) as error:
+                missing.append(f"{card.id}: {path} ({error})")
+                continue
+            if argument:
+                try:
+                    found = argument in inspect.signature(obj).parameters
+                except (TypeError, ValueError):  # builtins without a signature: their docstring
+                    found = False
+                if not found and argument not in (inspect.getdoc(obj) or ""):
+                    missing.append(f"{card.id}: {path}({argument}=)")
+    assert not missing, missing
+
+
+# ---------------------------------------------------------------- 오답노트 export
+
+
+def test_wrong_notes_html_has_missed_items_mistakes_weak_claims_and_links(tmp_path):
+    from lib.course import export
+
+    data = empty()
+    answer_on(data, "05-1", False, DAY)
+    data["quiz"]["05-1"]["history"][-1]["choice"] = 0
+    answer_on(data, "02-1", False, DAY - days(2))
+    answer_on(data, "02-1", True, DAY - days(1))  # missed once, right since
+    answer_on(data, "01-1", True, DAY)
+    data["check_failures"] = {"attention.attend": [{"at": review.stamp(DAY), "mistake": "뒤집힌 마스크"},
+                                                   {"at": review.stamp(DAY), "mistake": "뒤집힌 마스크"},
+                                                   {"at": review.stamp(DAY), "mistake": None}]}
+    answer_on(data, "T-layer-norm-en", False, DAY)
+    path = export.write_wrong_notes(tmp_path / "note.html", items=ITEMS, data=data, day=DAY,
+                                    order=lambda item: [0, 1, 2, 3])
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<meta name='viewport'" in text and "@media print" in text
+    assert "<script" not in text and "http://" not in text and "https://" not in text  # offline, self-contained
+    assert "05-1?" in text and "02-1?" in text and "01-1?" not in text
+    assert text.index("05-1?") < text.index("02-1?")  # still-wrong first
+    assert "← 내 답" in text and "틀림 0" in text and "이유" in text  # my choice, why it is wrong, explanation
+    assert "뒤집힌 마스크 × 2" in text and "attention.attend" in text and "04_attention.ipynb" in text
+    assert CLAIMS["C11"][1] in text  # a weak claim, named
+    assert "05_from_logits.ipynb" in text  # a link back to the chapter
+    assert "아직 헷갈리는 용어" in text and "계층 정규화" in text
+
+
+def test_check_failures_and_chapter_opened_are_recorded(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress.json"))
+    monkeypatch.setenv("COURSE_PROGRESS", "on")
+    for _ in range(progress.MAX_FAILURES_KEPT + 3):
+        assert progress.record_check_failure("attention.attend", "뒤집힌 마스크")
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "chapters" / "04_attention.ipynb"))
+    assert progress.chapter_of_session() == "04"
+    assert progress.record_chapter_opened()
+    assert progress.record_chapter_opened("00")
+    monkeypatch.setenv("JPY_SESSION_NAME", "Untitled.ipynb")
+    assert not progress.record_chapter_opened()
+    data = progress.load_progress()
+    assert len(data["check_failures"]["attention.attend"]) == progress.MAX_FAILURES_KEPT
+    assert set(data["chapters"]) == {"00", "04"} and data["chapters"]["04"]["opens"] == 1
+    assert review.started_chapters(data) == ["00", "04"]
+    monkeypatch.setenv("COURSE_PROGRESS", "off")
+    assert not progress.record_check_failure("x", "y") and not progress.record_chapter_opened("01")
+
+
+def test_dashboard_widget_redraws_after_every_answer_and_mock_final():
+    from lib.course import mock_exam
+
+    data = empty()
+    board = view.show_dashboard(ITEMS, data, DAY, view.EXAMPLE_LABEL)
+    assert board.draws == 1
+    v = view.show_review(ITEMS, data, DAY, record=False, scope="all", size=2)
+    v.choose(v.order.index(v.session.current.answer))
+    assert board.draws == 2 and answers_in(board.data) == 1  # the example's board keeps the answer
+    v.next()
+    v.choose(0)
+    assert board.draws == 3 and answers_in(board.data) == 2
+    assert data["quiz"] == {}  # the caller's record is untouched
+    exam = view.show_mock_final(["01"], size=2, items=ITEMS, data=data, clock=Clock())
+    exam.pick(0)
+    exam.submit(force=True)
+    assert board.draws == 4 and len(mock_exam.history(board.data)) == 1
+    matplotlib.pyplot.close("all")
+
+
+def answers_in(data):
+    return sum(len(e["history"]) for e in data["quiz"].values())

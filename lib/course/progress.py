@@ -23,14 +23,36 @@ Record format (``SCHEMA_VERSION`` 1)::
                        "box": 2, "due": "2025-06-05"}}}
 
 ``box``/``due`` are the Leitner state of ``lib.course.scheduler``, replayed from ``history`` at every answer.
+A history event may also hold ``"choice"`` (canonical index), ``"confidence"`` (확실/애매/찍음) and
+``"source"`` (``"mock"`` for an answer of a mock final).
+
+More record kinds (chapter 11, all optional; a reader ignores what it does not know)::
+
+     "layout": 2,                       # the chapter layout the quiz ids belong to (absent = 1)
+     "chapters": {"04": {"first_opened": "<ISO>", "last_opened": "<ISO>", "opens": 3}},
+     "check_failures": {"attention.attend": [{"at": "<ISO>", "mistake": "뒤집힌 마스크"}, ...]},
+     "exam_date": "2025-06-20",
+     "mock_exams": [{"id": "...", "started": "<ISO>", "minutes": 25, "chapters": [...], "items": [...],
+                     "answers": {"04-3": [{"at": "<ISO>", "choice": 2, "confidence": "확실"}, ...]},
+                     "submitted": "<ISO>" | null, "result": {...}}],
+     "legacy_quiz": {"06-4": {...}}     # layout-1 answers whose item has no successor: kept, never scheduled
+
+Layout migration. Quiz ids of layout 1 (the first chapter numbering: 07 = today's 08, 08 = today's 09,
+06 split, 00-05 rewritten) are moved, once, to the items whose ``legacy_ids`` name them (histories
+merged by time); ids with no successor go to ``legacy_quiz``. The original file is copied aside
+(``progress.layout1-<time>.json``) first, and ``"layout": 2`` is written, so it migrates once.
+Exercises keep their ids.
 """
 
+import atexit
 import contextlib
 import copy
 import datetime as _dt
 import json
 import os
 import pathlib
+import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -39,6 +61,8 @@ import warnings
 from lib.course import scheduler
 
 SCHEMA_VERSION = 1
+LAYOUT = 2  # quiz ids follow the chapter layout of course spec section 2 (v2)
+MAX_FAILURES_KEPT = 30  # per exercise, the latest failed checks kept in "check_failures"
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
@@ -64,41 +88,132 @@ def now() -> str:
 
 
 def empty_progress() -> dict:
-    return {"version": SCHEMA_VERSION, "exercises": {}, "quiz": {}}
+    return {"version": SCHEMA_VERSION, "layout": LAYOUT, "exercises": {}, "quiz": {}}
+
+
+try:  # file locks: fcntl (Linux, macOS), msvcrt (Windows), else an exclusive-create lock file
+    import fcntl as _fcntl
+except ImportError:
+    _fcntl = None
+try:
+    import msvcrt as _msvcrt
+except ImportError:
+    _msvcrt = None
+
+LOCK_TIMEOUT = 15.0  # seconds a writer waits for another (a holder keeps the lock for milliseconds)
+STALE_AFTER = 10.0  # an O_EXCL lock file older than this was left by a killed kernel
+REPLACE_RETRIES = (0.05, 0.1, 0.2, 0.4, 0.8)  # PermissionError on os.replace: antivirus, OneDrive, Dropbox
+
+
+class ProgressLockTimeout(TimeoutError):
+    """Another notebook held the progress lock for too long (TimeoutError is an OSError)."""
+
+
+def _lock_timeout_error(lock_path) -> ProgressLockTimeout:
+    return ProgressLockTimeout(
+        f"진도 파일 잠금({lock_path.name})을 {LOCK_TIMEOUT:g}초 동안 얻지 못했습니다. 다른 노트북이 "
+        "저장 중이면 잠시 뒤 다시 실행하세요.")
 
 
 @contextlib.contextmanager
-def _locked(path: pathlib.Path, timeout: float = 10.0):
-    """Exclusive lock on ``path.lock`` (fcntl where available, else an O_EXCL lock file)."""
+def _locked(path: pathlib.Path, timeout: float | None = None):
+    """Exclusive lock on ``path.lock``.
+
+    fcntl.flock where available (Linux, macOS); msvcrt.locking on Windows. Both locks belong to the
+    process and vanish when it dies, so a killed kernel never leaves a stale lock. Elsewhere an
+    O_EXCL lock file holding a unique token: a file older than ``STALE_AFTER`` is taken over by
+    renaming it to a unique name first (only one waiter's rename can succeed), and a holder removes
+    the lock file only while it still holds its own token, so no one deletes another's lock.
+    """
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
     path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = path.with_suffix(path.suffix + ".lock")
-    try:
-        import fcntl
-    except ImportError:  # Windows: fall back to an exclusive-create lock file
-        fcntl = None
-    if fcntl is not None:
+    if _fcntl is not None:
         with open(lock_path, "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            _fcntl.flock(handle, _fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                _fcntl.flock(handle, _fcntl.LOCK_UN)
         return
+    if _msvcrt is not None:
+        with open(lock_path, "a+b") as handle:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    handle.seek(0)
+                    _msvcrt.locking(handle.fileno(), _msvcrt.LK_NBLCK, 1)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise _lock_timeout_error(lock_path) from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                _msvcrt.locking(handle.fileno(), _msvcrt.LK_UNLCK, 1)
+        return
+    token = f"{os.getpid()}-{secrets.token_hex(8)}"
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            break
-        except FileExistsError:
-            if time.monotonic() > deadline:
-                os.remove(lock_path)  # a stale lock left by a killed kernel
-                continue
-            time.sleep(0.05)
+    while not _try_lock_file(lock_path, token):
+        _take_over_if_stale(lock_path)
+        if time.monotonic() > deadline:
+            raise _lock_timeout_error(lock_path)
+        time.sleep(0.05)
     try:
         yield
     finally:
+        if _lock_token(lock_path) == token:  # still ours: nobody judged us stale meanwhile
+            with contextlib.suppress(OSError):
+                os.remove(lock_path)
+
+
+def _try_lock_file(lock_path: pathlib.Path, token: str) -> bool:
+    try:
+        fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return False
+    try:
+        os.write(fd, token.encode("ascii"))
+    finally:
         os.close(fd)
-        os.remove(lock_path)
+    return True
+
+
+def _lock_token(lock_path: pathlib.Path) -> str | None:
+    try:
+        return lock_path.read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+
+
+def _take_over_if_stale(lock_path: pathlib.Path) -> None:
+    """Remove a lock file left by a killed kernel, without ever removing a live one."""
+    try:
+        age = time.time() - os.stat(lock_path).st_mtime
+    except OSError:
+        return
+    if age < STALE_AFTER:
+        return
+    judged = _lock_token(lock_path)
+    aside = lock_path.with_name(f"{lock_path.name}.stale-{secrets.token_hex(6)}")
+    try:
+        os.rename(lock_path, aside)  # atomic: of several waiters, one wins
+    except OSError:
+        return
+    if _lock_token(aside) == judged:
+        with contextlib.suppress(OSError):
+            os.remove(aside)
+        return
+    # The file changed between our look and the rename: a live lock. Put it back (never over another).
+    try:
+        os.link(aside, lock_path)
+        os.remove(aside)
+    except OSError:
+        with contextlib.suppress(OSError):
+            if not lock_path.exists():
+                os.rename(aside, lock_path)
 
 
 def _clean_exercises(exercises, problems) -> dict:
@@ -145,6 +260,36 @@ def _clean_quiz(quiz, problems) -> dict:
     return clean
 
 
+def _clean_extras(clean, problems) -> None:
+    """The chapter-11 record kinds: drop an entry of the wrong type (reported), keep the rest."""
+    if "chapters" in clean and not isinstance(clean["chapters"], dict):
+        problems.append("chapters 가 객체({...})가 아닙니다")
+        del clean["chapters"]
+    if "check_failures" in clean:
+        failures = clean["check_failures"]
+        if not isinstance(failures, dict):
+            problems.append("check_failures 가 객체({...})가 아닙니다")
+            del clean["check_failures"]
+        else:
+            for key in [k for k, v in failures.items() if not isinstance(v, list)]:
+                problems.append(f"check_failures[{key!r}] 가 목록이 아닙니다")
+                del failures[key]
+    if "exam_date" in clean and clean["exam_date"] is not None and scheduler.exam_day(clean) is None:
+        problems.append(f"exam_date {clean['exam_date']!r} 를 날짜로 읽을 수 없습니다")
+        del clean["exam_date"]
+    if "mock_exams" in clean:
+        exams = clean["mock_exams"]
+        if not isinstance(exams, list):
+            problems.append("mock_exams 가 목록이 아닙니다")
+            del clean["mock_exams"]
+        else:
+            kept = [e for e in exams if isinstance(e, dict) and isinstance(e.get("items"), list)
+                    and isinstance(e.get("answers", {}), dict)]
+            if len(kept) != len(exams):
+                problems.append(f"mock_exams 의 기록 {len(exams) - len(kept)}개를 읽을 수 없습니다")
+            clean["mock_exams"] = kept
+
+
 def clean_progress(data):
     """(a repaired copy, list of problems in Korean); (None, problems) if ``data`` is not a record."""
     if not isinstance(data, dict):
@@ -154,7 +299,94 @@ def clean_progress(data):
     clean.setdefault("version", SCHEMA_VERSION)
     clean["exercises"] = _clean_exercises(clean.get("exercises", {}), problems)
     clean["quiz"] = _clean_quiz(clean.get("quiz", {}), problems)
+    _clean_extras(clean, problems)
     return clean, problems
+
+
+# ---------------------------------------------------------------- layout 1 -> 2
+
+
+V1_ID = re.compile(r"^0[0-8]-\d+$")
+
+
+def migrate_layout(data: dict, items) -> tuple:
+    """(a layout-2 copy of a layout-1 record, report dict). Pure; ``items`` is the quiz bank.
+
+    Each v1 quiz entry goes to every item whose ``legacy_ids`` name it (histories merged in time
+    order, each moved event marked ``"legacy_id"``); a v1 id with no successor goes to
+    ``legacy_quiz`` (kept, never scheduled). Ids that are not v1 ids (e.g. term cards) stay. The
+    chapters of moved answers count as started. A record already at layout 2 is returned unchanged.
+    """
+    data = copy.deepcopy(data)
+    if data.get("layout", 1) >= LAYOUT:
+        return data, {"moved": 0, "kept": 0}
+    successors = {}
+    chapter_of = {}
+    for item in items:
+        chapter_of[item.id] = item.chapter
+        for old in getattr(item, "legacy_ids", ()) or ():
+            successors.setdefault(old, []).append(item.id)
+    old_quiz = data.get("quiz") if isinstance(data.get("quiz"), dict) else {}
+    quiz, legacy = {}, dict(data.get("legacy_quiz") or {})
+    moved = kept = 0
+    for old_id, entry in old_quiz.items():
+        if not V1_ID.match(old_id):
+            quiz.setdefault(old_id, {"history": []})["history"] += list(entry.get("history", []))
+            continue
+        targets = successors.get(old_id)
+        if not targets:
+            legacy[old_id] = entry
+            kept += 1
+            continue
+        moved += 1
+        for target in targets:
+            events = [dict(event, legacy_id=old_id) for event in entry.get("history", [])]
+            quiz.setdefault(target, {"history": []})["history"] += events
+    exam = scheduler.exam_day(data)
+    chapters = data.setdefault("chapters", {}) if isinstance(data.get("chapters", {}), dict) else {}
+    for item_id, entry in quiz.items():
+        entry["history"].sort(key=lambda e: str(scheduler.parse_day(e.get("at")) or ""))
+        state = scheduler.replay(entry, exam)
+        entry["box"], entry["due"] = state.box, state.due.isoformat() if state.due else None
+        chapter = chapter_of.get(item_id)
+        stamps = [e.get("at") for e in entry["history"] if isinstance(e.get("at"), str)]
+        if chapter and stamps and chapter not in chapters:
+            chapters[chapter] = {"first_opened": min(stamps), "last_opened": max(stamps), "opens": 0}
+    data["quiz"] = quiz
+    if legacy:
+        data["legacy_quiz"] = legacy
+    data["chapters"] = chapters
+    data["layout"] = LAYOUT
+    report = {"moved": moved, "kept": kept}
+    data["migrated"] = {"from_layout": 1, "at": now(), **report}
+    return data, report
+
+
+def _bank_items():
+    from lib.course import quiz  # lazy: quiz imports this module
+
+    return quiz.load_items()
+
+
+def _migrate_read(path: pathlib.Path, data: dict) -> dict:
+    """Migrate a layout-1 record read from ``path`` (under the lock): copy the file aside, write the
+    migrated record. If the bank cannot be loaded, the record is returned as it is (tried again later)."""
+    if data.get("layout", 1) >= LAYOUT:
+        return data
+    if not data.get("quiz"):
+        data["layout"] = LAYOUT  # nothing to move; written with the next save
+        return data
+    try:
+        items = _bank_items()
+    except Exception:  # noqa: BLE001 - a broken bank must not stop the learner's record from loading
+        return data
+    migrated, _report = migrate_layout(data, items)
+    if path.exists():
+        with contextlib.suppress(OSError):
+            stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            shutil.copy2(path, path.with_name(f"{path.stem}.layout1-{stamp}{path.suffix}"))
+            _write(path, migrated)
+    return migrated
 
 
 def _aside_name(path: pathlib.Path) -> pathlib.Path:
@@ -173,7 +405,9 @@ def _read(path: pathlib.Path) -> dict:
     if not path.exists():
         return empty_progress()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read_text(path))
+    except PermissionError:
+        raise  # held by antivirus/OneDrive: not a broken file; the caller keeps the change for later
     except (OSError, ValueError):
         data = None
     clean, problems = clean_progress(data)
@@ -196,7 +430,22 @@ def _read(path: pathlib.Path) -> dict:
             f"읽을 수 있는 기록은 모두 남긴 채 고쳤습니다: {_describe(problems)}",
             stacklevel=3,
         )
-    return clean
+    return _migrate_read(path, clean)
+
+
+def _retrying(action):
+    """Run ``action()``; on PermissionError (Windows: a file held open by antivirus, OneDrive or
+    Dropbox) wait a little and try again, a few times, then let the error through."""
+    for pause in REPLACE_RETRIES:
+        try:
+            return action()
+        except PermissionError:
+            time.sleep(pause)
+    return action()
+
+
+def _read_text(path: pathlib.Path) -> str:
+    return _retrying(lambda: path.read_text(encoding="utf-8"))
 
 
 def _write(path: pathlib.Path, data: dict) -> None:
@@ -206,7 +455,7 @@ def _write(path: pathlib.Path, data: dict) -> None:
             json.dump(data, handle, ensure_ascii=False, indent=1, sort_keys=True)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        _retrying(lambda: os.replace(tmp, path))
     except BaseException:
         with contextlib.suppress(OSError):
             os.remove(tmp)
@@ -220,14 +469,58 @@ def load_progress() -> dict:
         return _read(path)
 
 
+_PENDING: list = []  # changes not saved yet (the file was held by another program); applied at the next save
+
+
+class ProgressNotSavedWarning(UserWarning):
+    """The progress file could not be written now; the change is kept and saved later."""
+
+
+def _warn_not_saved(error: OSError) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ProgressNotSavedWarning)
+        warnings.warn(
+            f"⚠️ 진도를 지금은 저장하지 못했습니다 ({type(error).__name__}: {error}). 백신 프로그램이나 "
+            "OneDrive·Dropbox 같은 동기화 프로그램이 파일을 잡고 있을 때 생깁니다. 이번 기록은 잃어버리지 "
+            "않고 기억해 두었다가 다음에 저장할 때(다음 check나 퀴즈 답) 함께 씁니다. 계속 나오면 "
+            "코스 폴더를 동기화 대상에서 빼 주세요.",
+            ProgressNotSavedWarning, stacklevel=4)
+
+
 def update_progress(change) -> dict:
-    """Apply ``change(data)`` (mutating the dict) under the lock and save atomically."""
+    """Apply ``change(data)`` (mutating the dict) under the lock and save atomically.
+
+    When the file cannot be written even after a few retries (Windows: held by antivirus/OneDrive),
+    the change is kept in memory, a Korean warning is shown, and the change is applied again at
+    the next successful save (and at interpreter exit): the learner's feedback is never replaced
+    by a traceback, and nothing recorded is lost. Returns the record as it would be saved.
+    """
     path = progress_file()
-    with _locked(path):
-        data = _read(path)
-        change(data)
-        _write(path, data)
+    try:
+        with _locked(path):
+            data = _read(path)
+            for earlier in list(_PENDING):
+                earlier(data)
+            change(data)
+            _write(path, data)
+            _PENDING.clear()
+            return data
+    except OSError as error:
+        _PENDING.append(change)
+        _warn_not_saved(error)
+        data = empty_progress()
+        for pending in _PENDING:
+            with contextlib.suppress(Exception):
+                pending(data)
         return data
+
+
+@atexit.register
+def _save_pending_at_exit() -> None:
+    if _PENDING:
+        with contextlib.suppress(Exception), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            update_progress(lambda data: None)
 
 
 def record_exercise_passed(exercise_id: str) -> bool:
@@ -244,14 +537,155 @@ def record_exercise_passed(exercise_id: str) -> bool:
     return True
 
 
-def record_quiz_answer(item_id: str, correct: bool) -> bool:
+def record_quiz_answer(item_id: str, correct: bool, choice: int | None = None) -> bool:
     """Append one quiz answer to the item's history and update its Leitner box and due date
-    (``lib.course.scheduler``). Returns True if it was recorded."""
+    (``lib.course.scheduler``). ``choice`` (optional) is the chosen choice's *canonical* 0-based
+    index in the bank (not its shuffled position on screen); it is stored in the history event.
+    Returns True if it was recorded."""
     if not recording_enabled():
         return False
 
     def change(data):
         scheduler.apply_answer(data, item_id, correct, now())
+        if choice is not None:
+            data["quiz"][item_id]["history"][-1]["choice"] = int(choice)
 
     update_progress(change)
     return True
+
+
+FIXED_LEARNER_KEY = "course"  # solutions/ and tests: every machine shows the same choice order
+
+
+def learner_key() -> str:
+    """The key that fixes this learner's shuffled quiz choice order (``lib.course.quiz.display_order``).
+
+    A learner gets a random key, created once and kept in the progress file (``"learner_key"``);
+    where nothing is recorded (solutions/, tests) it is ``FIXED_LEARNER_KEY``. Never raises: an
+    unreadable or unwritable progress file gives the fixed key.
+    """
+    if not recording_enabled():
+        return FIXED_LEARNER_KEY
+
+    def change(data):
+        if not (isinstance(data.get("learner_key"), str) and data["learner_key"]):
+            data["learner_key"] = secrets.token_hex(8)
+
+    try:
+        key = load_progress().get("learner_key")
+        if isinstance(key, str) and key:
+            return key
+        return update_progress(change)["learner_key"]
+    except (OSError, ValueError):
+        return FIXED_LEARNER_KEY
+
+
+# ---------------------------------------------------------------- chapter 11 record kinds
+
+
+CHAPTER_FILE = re.compile(r"(?:^|[\\/])(\d\d)_[^\\/]*\.ipynb$")
+
+
+def chapter_of_session() -> str | None:
+    """The chapter number of the notebook this kernel runs ("04"), or None: JupyterLab starts a
+    notebook's kernel with ``JPY_SESSION_NAME`` = the notebook's path (ipykernel also keeps it
+    as ``__session__``); VS Code sets ``__vsc_ipynb_file__``."""
+    names = [os.environ.get("JPY_SESSION_NAME", "")]
+    try:  # VS Code keeps the notebook's path in the user namespace instead
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            names.append(str(shell.user_ns.get("__vsc_ipynb_file__", "")))
+    except ImportError:
+        pass
+    for name in names:
+        match = CHAPTER_FILE.search(name)
+        if match:
+            return match.group(1)
+    return None
+
+
+def record_chapter_opened(chapter: str | None = None) -> bool:
+    """Record that a chapter notebook was opened and run (its setup cell imported ``lib.checks``).
+
+    ``chapter`` ("04"); None = the chapter of this kernel's notebook (``chapter_of_session``).
+    Only for a learner (``recording_enabled``). Never raises: returns True if it was recorded.
+    """
+    if not recording_enabled():
+        return False
+    chapter = chapter if chapter is not None else chapter_of_session()
+    if not (isinstance(chapter, str) and len(chapter) == 2 and chapter.isdigit()):
+        return False
+
+    def change(data):
+        chapters = data.setdefault("chapters", {})
+        entry = chapters.setdefault(chapter, {"first_opened": now(), "opens": 0})
+        entry["opens"] = entry.get("opens", 0) + 1
+        entry["last_opened"] = now()
+
+    try:
+        update_progress(change)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def record_check_failure(exercise_id: str, mistake_name: str | None = None) -> bool:
+    """Record a failed ``check``: the exercise and the typical mistake it named (None: a failure
+    with no named mistake). The latest ``MAX_FAILURES_KEPT`` per exercise are kept; the 오답노트
+    (``lib.course.export``) lists them. Only for a learner; never raises; True if recorded."""
+    if not recording_enabled():
+        return False
+
+    def change(data):
+        failures = data.setdefault("check_failures", {}).setdefault(str(exercise_id), [])
+        failures.append({"at": now(), "mistake": None if mistake_name is None else str(mistake_name)})
+        del failures[:-MAX_FAILURES_KEPT]
+
+    try:
+        update_progress(change)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y. %m. %d", "%Y%m%d")
+
+
+def parse_exam_date(text, today: _dt.date) -> _dt.date:
+    """A date from "2025-06-20" (also 2025.06.20, 2025/06/20, a ``datetime.date``), on or after
+    ``today``. Raises ValueError with a Korean message otherwise."""
+    if isinstance(text, _dt.datetime):
+        day = text.date()
+    elif isinstance(text, _dt.date):
+        day = text
+    else:
+        cleaned = str(text).strip().rstrip(".")
+        day = None
+        for fmt in DATE_FORMATS:
+            try:
+                day = _dt.datetime.strptime(cleaned, fmt).date()
+                break
+            except ValueError:
+                continue
+        if day is None:
+            raise ValueError(f"시험 날짜 {text!r}을(를) 읽을 수 없습니다. \"2025-06-20\"처럼 연-월-일로 적어 주세요.")
+    if day < today:
+        raise ValueError(f"시험 날짜 {day.isoformat()}은(는) 이미 지났습니다 (오늘 {today.isoformat()}). "
+                         "앞으로 볼 시험의 날짜를 적어 주세요.")
+    return day
+
+
+def set_exam_date(text, today: _dt.date | None = None) -> _dt.date:
+    """Save the date of the final (the scheduler then prepares for it). Raises ValueError with a
+    Korean message for an unreadable or past date. Saved only for a learner (see ``recording_enabled``)."""
+    day = parse_exam_date(text, today or scheduler.today())
+    if recording_enabled():
+        update_progress(lambda data: data.__setitem__("exam_date", day.isoformat()))
+    return day
+
+
+def clear_exam_date() -> None:
+    if recording_enabled():
+        update_progress(lambda data: data.pop("exam_date", None))

@@ -18,6 +18,20 @@ single source of truth: an item's box and due date are recomputed by replaying i
 given in a chapter's quiz count too, and a hand-edited ``box`` cannot confuse the schedule.
 ``apply_answer`` also stores the replayed ``box`` and ``due`` in the entry, so the progress file
 can be read by a person. Dates are calendar days in UTC (the time stamps ``lib.course.progress`` writes).
+
+Exam date. When the record holds ``"exam_date"`` (set with ``lib.course.progress.set_exam_date``),
+intervals are shortened so the final is prepared for: after an answer given ``left`` days before
+the exam (``left >= 2``), a *weak* item (box 1 or 2 after the answer) comes back within
+``max(1, (left - 1) // 2)`` days, so it is seen at least twice more before the exam day when
+``left >= 2`` (the answer day and the day before the exam at least); a strong item (box 3 or more)
+comes back at the latest the day before the exam, for a last look. Nothing is lengthened, and with
+the exam one day away or past, the usual intervals apply. ``exam_plan`` says what remains and how
+many items a day that takes; ``session_size`` grows today's session to that many.
+
+Which chapters. A session draws only from the chapters the learner has started
+(``started_chapters``: a chapter opened in chapters/, an exercise passed, an item answered) unless
+asked for all. Confident-but-wrong answers (marked 확실 in a mock final, ``lib.course.mock_exam``) come
+back first.
 """
 
 import copy
@@ -28,6 +42,9 @@ from dataclasses import dataclass
 INTERVALS = (0, 1, 3, 7, 14, 30)
 TOP_BOX = len(INTERVALS) - 1
 SESSION_SIZE = 10
+WEAK_BOX = 2  # an item in box 1 or 2 (or last answered wrong) is weak
+MAX_SESSION = 40  # a session grown for an exam never asks more than this in one sitting
+CONFIDENCES = ("확실", "애매", "찍음")  # the marks of a mock final's answers
 
 
 def today() -> _dt.date:
@@ -68,31 +85,53 @@ class ItemState:
     answers: int = 0
     right: int = 0
     last_correct: bool | None = None
+    confident_wrong: bool = False  # the last answer was wrong and marked 확실 (a mock final)
+    last_day: _dt.date | None = None
 
     @property
     def is_new(self) -> bool:
         return self.answers == 0
 
+    @property
+    def is_weak(self) -> bool:
+        """Answered, and either last answered wrong or still in box 1-2."""
+        return not self.is_new and (self.last_correct is False or self.box <= WEAK_BOX)
+
     def is_due(self, day: _dt.date) -> bool:
         return self.due is None or self.due <= day
 
 
-def next_state(state: ItemState, correct: bool, day: _dt.date) -> ItemState:
+def interval(box: int, day: _dt.date, exam: _dt.date | None = None) -> int:
+    """Days until an item in ``box`` (after an answer on ``day``) comes back; shortened before an exam
+    (see the module's docstring)."""
+    days = INTERVALS[box]
+    if exam is None:
+        return days
+    left = (exam - day).days
+    if left < 2:
+        return days
+    cap = max(1, (left - 1) // 2) if box <= WEAK_BOX else left - 1
+    return max(1, min(days, cap))
+
+
+def next_state(state: ItemState, correct: bool, day: _dt.date, exam: _dt.date | None = None,
+               confidence: str | None = None) -> ItemState:
     """The state after answering on ``day``: right (when due) -> next box, wrong -> box 1."""
-    counted = dict(answers=state.answers + 1, right=state.right + bool(correct), last_correct=bool(correct))
+    counted = dict(answers=state.answers + 1, right=state.right + bool(correct), last_correct=bool(correct),
+                   confident_wrong=(not correct and confidence == "확실"), last_day=day)
     if not correct:
         box = 1
     elif state.is_due(day):
         box = min(state.box + 1, TOP_BOX)
     else:  # right, but early: the schedule stays as it was
         return ItemState(box=state.box, due=state.due, **counted)
-    return ItemState(box=box, due=day + _dt.timedelta(days=INTERVALS[box]), **counted)
+    return ItemState(box=box, due=day + _dt.timedelta(days=interval(box, day, exam)), **counted)
 
 
-def answers_of(entry) -> list:
-    """The readable answers of one quiz entry, oldest first: [(day, correct), ...].
+def events_of(entry) -> list:
+    """The readable answers of one quiz entry, oldest first: [(day, event dict), ...].
 
-    Events that are not ``{"at": <ISO time>, "correct": <bool>}`` are skipped.
+    Events that are not ``{"at": <ISO time>, "correct": <bool>, ...}`` are skipped.
     """
     history = entry.get("history") if isinstance(entry, dict) else None
     if not isinstance(history, list):
@@ -102,15 +141,20 @@ def answers_of(entry) -> list:
         if isinstance(event, dict) and isinstance(event.get("correct"), bool):
             day = parse_day(event.get("at"))
             if day is not None:
-                events.append((day, event["correct"]))
+                events.append((day, event))
     return sorted(events, key=lambda e: e[0])  # stable: same-day answers keep their order
 
 
-def replay(entry) -> ItemState:
-    """An item's state from its answer history."""
+def answers_of(entry) -> list:
+    """The readable answers of one quiz entry, oldest first: [(day, correct), ...]."""
+    return [(day, event["correct"]) for day, event in events_of(entry)]
+
+
+def replay(entry, exam: _dt.date | None = None) -> ItemState:
+    """An item's state from its answer history (intervals shortened before ``exam``, if given)."""
     state = ItemState()
-    for day, correct in answers_of(entry):
-        state = next_state(state, correct, day)
+    for day, event in events_of(entry):
+        state = next_state(state, event["correct"], day, exam, event.get("confidence"))
     return state
 
 
@@ -119,32 +163,48 @@ def quiz_record(data) -> dict:
     return quiz if isinstance(quiz, dict) else {}
 
 
+def exam_day(data) -> _dt.date | None:
+    """The exam date stored in the record (``"exam_date": "2025-06-20"``), or None."""
+    value = data.get("exam_date") if isinstance(data, dict) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def item_state(data, item_id: str) -> ItemState:
-    return replay(quiz_record(data).get(item_id))
+    return replay(quiz_record(data).get(item_id), exam_day(data))
 
 
-def apply_answer(data: dict, item_id: str, correct: bool, at: str) -> ItemState:
+def apply_answer(data: dict, item_id: str, correct: bool, at: str, **extra) -> ItemState:
     """Append an answer to ``data["quiz"][item_id]`` and store the replayed box and due date.
 
+    ``extra`` (e.g. ``choice=2``, ``confidence="확실"``, ``source="mock"``) is stored in the event.
     Mutates ``data`` (use inside ``lib.course.progress.update_progress`` to save it).
     """
     quiz = data.setdefault("quiz", {})
     entry = quiz.get(item_id)
     if not isinstance(entry, dict) or not isinstance(entry.get("history"), list):
         entry = quiz[item_id] = {"history": []}
-    entry["history"].append({"at": at, "correct": bool(correct)})
-    state = replay(entry)
+    event = {"at": at, "correct": bool(correct)}
+    event.update({k: v for k, v in extra.items() if v is not None})
+    entry["history"].append(event)
+    state = replay(entry, exam_day(data))
     entry["box"] = state.box
     entry["due"] = state.due.isoformat() if state.due else None
     return state
 
 
-def simulate(rule, start: _dt.date, days: int) -> list:
+def simulate(rule, start: _dt.date, days: int, exam: _dt.date | None = None) -> list:
     """One item answered every time it falls due, for ``days`` days from ``start``.
 
     ``rule(n)`` says whether the n-th answer (0, 1, ...) is right. Returns [(day, correct, state after)].
     """
     data, day, trace = {"quiz": {}}, start, []
+    if exam is not None:
+        data["exam_date"] = exam.isoformat()
     while day < start + _dt.timedelta(days=days):
         correct = bool(rule(len(trace)))
         state = apply_answer(data, "item", correct, stamp(day))
@@ -163,8 +223,8 @@ def item_mastery(state: ItemState) -> float:
 
 def states(items, data) -> dict:
     """{item id: ItemState} for every item of the bank."""
-    quiz = quiz_record(data)
-    return {item.id: replay(quiz.get(item.id)) for item in items}
+    quiz, exam = quiz_record(data), exam_day(data)
+    return {item.id: replay(quiz.get(item.id), exam) for item in items}
 
 
 def _mean_by(items, data, key) -> dict:
@@ -196,19 +256,53 @@ def box_counts(items, data) -> list:
 # ---------------------------------------------------------------- a session
 
 
+def started_chapters(data, items=(), exercises=None) -> list:
+    """The chapters the learner has started, sorted: opened in chapters/ (``data["chapters"]``), an
+    exercise passed (``exercises`` maps exercise id -> chapter) or a quiz item answered (its chapter
+    from ``items``, else the id's "NN-" prefix)."""
+    if not isinstance(data, dict):
+        return []
+    found = set()
+    opened = data.get("chapters")
+    if isinstance(opened, dict):
+        found |= {str(c) for c in opened}
+    passed = data.get("exercises")
+    if isinstance(passed, dict) and exercises:
+        found |= {exercises[ex] for ex in passed if ex in exercises}
+    chapter_of = {item.id: item.chapter for item in items}
+    for item_id, entry in quiz_record(data).items():
+        if answers_of(entry):
+            chapter = chapter_of.get(item_id)
+            if chapter is None and len(item_id) > 3 and item_id[:2].isdigit() and item_id[2] == "-":
+                chapter = item_id[:2]
+            if chapter is not None:
+                found.add(chapter)
+    return sorted(found)
+
+
+def in_chapters(items, chapters) -> list:
+    """The items of the given chapters (all items when ``chapters`` is None)."""
+    if chapters is None:
+        return list(items)
+    chosen = set(chapters)
+    return [item for item in items if item.chapter in chosen]
+
+
 def due_items(items, data, day: _dt.date) -> list:
     by_id = states(items, data)
     return [item for item in items if by_id[item.id].is_due(day)]
 
 
-def build_session(items, data, day: _dt.date, size: int = SESSION_SIZE) -> list:
-    """Today's items: at most ``size`` of the due ones.
+def build_session(items, data, day: _dt.date, size: int = SESSION_SIZE, chapters=None) -> list:
+    """Today's items: at most ``size`` of the due ones (of ``chapters`` only, when given).
 
-    Items already answered come first, taken one claim at a time (weakest claim first; within a
+    Items answered wrong with the mark 확실 come first (confident mistakes are the dangerous ones);
+    then the other items already answered, taken one claim at a time (weakest claim first; within a
     claim the lower box, then the longer overdue, then the bank's order), so a session touches many
     claims instead of ten items of one; then new items in the bank's order (the course's order).
     The same record and day give the same list.
     """
+    items = in_chapters(items, chapters)
     by_id = states(items, data)
     mastery = claim_mastery(items, data)
     position = {item.id: i for i, item in enumerate(items)}
@@ -218,13 +312,68 @@ def build_session(items, data, day: _dt.date, size: int = SESSION_SIZE) -> list:
         return (round(mastery[item.claim], 6), state.box, state.due or day, position[item.id])
 
     due = due_items(items, data, day)
+    confident = sorted((i for i in due if by_id[i.id].confident_wrong), key=key)
     per_claim = {}
-    for item in sorted((i for i in due if not by_id[i.id].is_new), key=key):
+    for item in sorted((i for i in due if not by_id[i.id].is_new and not by_id[i.id].confident_wrong), key=key):
         per_claim.setdefault(item.claim, []).append(item)  # claims in order of their weakest item
     queues = list(per_claim.values())
     reviews = [queue[r] for r in range(max(map(len, queues), default=0)) for queue in queues if r < len(queue)]
     new = [item for item in due if by_id[item.id].is_new]
-    return (reviews + new)[:size]
+    return (confident + reviews + new)[:size]
+
+
+# ---------------------------------------------------------------- an exam date
+
+
+@dataclass(frozen=True)
+class ExamPlan:
+    exam: _dt.date
+    day: _dt.date
+    weak: tuple  # ids of weak items (answered; last wrong or box 1-2)
+    new: tuple  # ids never answered
+    looks_needed: int  # reviews still needed before the exam: 2 per weak item (1 if only today is left)
+    per_day: int  # items a day that takes, new items included
+
+    @property
+    def days_left(self) -> int:
+        return (self.exam - self.day).days
+
+    def text(self) -> str:
+        """Korean: days left and what remains."""
+        left = self.days_left
+        if left < 0:
+            return f"시험일 {self.exam.isoformat()}이(가) 지났습니다. 새 시험 날짜를 정하세요."
+        if left == 0:
+            return f"오늘이 시험일({self.exam.isoformat()})입니다. 약한 문항 {len(self.weak)}개를 마지막으로 훑어보세요."
+        head = f"시험까지 {left}일 ({self.exam.isoformat()})."
+        if not self.weak and not self.new:
+            return head + " 약한 문항도 처음 볼 문항도 없습니다. 풀 차례가 된 문항만 보면 됩니다."
+        twice = "두 번씩" if left >= 2 else "한 번씩 (하루뿐이라 두 번은 못 봅니다)"
+        return (f"{head} 남은 것: 약한 문항 {len(self.weak)}개(시험 전에 {twice}), 처음 볼 문항 {len(self.new)}개. "
+                f"하루에 약 {self.per_day}문항씩 풀면 됩니다.")
+
+
+def exam_plan(items, data, day: _dt.date, exam: _dt.date | None = None, chapters=None) -> ExamPlan | None:
+    """What remains before the exam (``exam`` or the record's exam date); None when none is set."""
+    exam = exam or exam_day(data)
+    if exam is None:
+        return None
+    items = in_chapters(items, chapters)
+    by_id = states(items, dict(data, exam_date=exam.isoformat()) if isinstance(data, dict) else {})
+    weak = tuple(i.id for i in items if by_id[i.id].is_weak)
+    new = tuple(i.id for i in items if by_id[i.id].is_new)
+    days = max(1, (exam - day).days)  # today .. the day before the exam
+    looks = len(weak) * min(2, days)
+    per_day = -(-(looks + len(new)) // days)
+    return ExamPlan(exam, day, weak, new, looks, per_day)
+
+
+def session_size(items, data, day: _dt.date, size: int = SESSION_SIZE, chapters=None) -> int:
+    """Today's session size: ``size``, grown to the exam plan's items a day (at most MAX_SESSION)."""
+    plan = exam_plan(items, data, day, chapters=chapters)
+    if plan is None or plan.days_left < 1:
+        return size
+    return max(size, min(plan.per_day, MAX_SESSION))
 
 
 @dataclass(frozen=True)
@@ -244,12 +393,16 @@ class Session:
     ``lib.course.progress.record_quiz_answer`` to save it). Items are ``lib.course.quiz.QuizItem``s.
     """
 
-    def __init__(self, items, data, day: _dt.date, size: int = SESSION_SIZE, on_answer=None):
+    def __init__(self, items, data, day: _dt.date, size: int = SESSION_SIZE, on_answer=None, chapters=None):
         self.day = day
         self.data = {"quiz": copy.deepcopy(quiz_record(data))}
-        self.items = build_session(items, data, day, size)
-        self.bank = list(items)
+        if exam_day(data) is not None:
+            self.data["exam_date"] = exam_day(data).isoformat()
+        self.chapters = None if chapters is None else sorted(chapters)
+        self.items = build_session(items, data, day, size, chapters=self.chapters)
+        self.bank = in_chapters(items, self.chapters)
         self.on_answer = on_answer
+        self.listeners = []  # called with the Answer after each answer (e.g. a dashboard refresh)
         self.answers = []
 
     @property
@@ -270,15 +423,17 @@ class Session:
             raise ValueError("choice must be 0, 1, 2 or 3")
         correct = choice == item.answer
         before = item_state(self.data, item.id)
-        after = apply_answer(self.data, item.id, correct, stamp(self.day))
+        after = apply_answer(self.data, item.id, correct, stamp(self.day), choice=choice)
         result = Answer(item, choice, correct, before, after)
         self.answers.append(result)
+        for listener in self.listeners:
+            listener(result)
         if self.on_answer is not None:  # last: if saving fails, the session has still moved on
-            self.on_answer(item.id, correct)
+            self.on_answer(item.id, correct, choice=choice)
         return result
 
     def summary(self) -> "Summary":
-        return summarize(self.answers, self.bank, self.data, self.day)
+        return summarize(self.answers, self.bank, self.data, self.day, planned=len(self.items))
 
 
 @dataclass(frozen=True)
@@ -291,22 +446,27 @@ class Summary:
     due_tomorrow: int  # items of the bank due tomorrow after this session
     next_due: _dt.date | None  # the earliest day an item is due after today
 
-    def text(self) -> str:
-        """Korean summary shown at the end of a session."""
+    planned: int = -1  # items in the session (-1: as many as asked)
+
+    def text(self, names=None) -> str:
+        """Korean summary shown at the end of a session. A session with items but no answer says so
+        (never a score for answers not given). ``names(claim)`` names the claims (default: the ids)."""
         if not self.asked:
+            if self.planned > 0:
+                return f"아직 답한 문항이 없습니다 (오늘의 세션 {self.planned}문항). 보기를 눌러 답하면 여기에 결과가 나옵니다."
             return "오늘 복습할 문항이 없습니다. 다음 복습일에 다시 오세요."
         lines = [f"오늘 {self.asked}문항 중 {self.right}문항 정답 ({self.right / self.asked:.0%})."]
         if self.moved_up:
             lines.append(f"{self.moved_up}문항이 다음 상자로 올라갔습니다 (더 긴 간격 뒤에 다시 나옵니다).")
         if self.wrong_ids:
             lines.append(f"틀린 문항 {', '.join(self.wrong_ids)} 은(는) 1번 상자로 돌아가 내일 다시 나옵니다.")
-            lines.append(f"다시 볼 주장: {', '.join(self.claims_missed)}")
+            lines.append(f"다시 볼 주장: {', '.join(map(names or str, self.claims_missed))}")
         if self.next_due is not None:
             lines.append(f"다음 복습일: {self.next_due.isoformat()} (내일 풀 차례인 문항 {self.due_tomorrow}개)")
         return "\n".join(lines)
 
 
-def summarize(answers, items, data, day: _dt.date) -> Summary:
+def summarize(answers, items, data, day: _dt.date, planned: int = -1) -> Summary:
     """What a session did: score, boxes moved up, what comes back and when."""
     wrong = [a for a in answers if not a.correct]
     claims = []
@@ -324,6 +484,7 @@ def summarize(answers, items, data, day: _dt.date) -> Summary:
         claims_missed=tuple(claims),
         due_tomorrow=sum(s.is_due(tomorrow) for s in by_id.values()),
         next_due=min(upcoming) if upcoming else None,
+        planned=planned,
     )
 
 
@@ -341,29 +502,33 @@ EXAMPLE_START = _dt.date(2025, 5, 5)
 EXAMPLE_WEAK = {"C8": 0.45, "C11": 0.35, "C22": 0.4}  # claims the example learner often misses
 
 
-def example_progress(items, exercises, day: _dt.date = EXAMPLE_DAY) -> dict:
+def example_progress(items, exercises, day: _dt.date = EXAMPLE_DAY, chapters=None) -> dict:
     """A made-up learner's record ("예시 데이터"), the same on every machine.
 
-    The learner started four weeks before ``day``, studied chapters 00-07 (two days each), answered
-    each chapter's quiz when studying it and then reviewed every item on the day it fell due, until
-    a three-day break just before ``day``; right with probability 0.85 (less on ``EXAMPLE_WEAK``). Exercises passed: all of
-    chapters 00-05, half of 06. ``exercises`` maps exercise id -> chapter. Each item's answers
-    depend only on its own id, so adding items to the bank leaves the others' histories unchanged.
+    The learner started four weeks before ``day``, studied chapters 00-07 (two days each; or only
+    ``chapters``), opened each chapter, answered its quiz when studying it and then reviewed every
+    item on the day it fell due, until a three-day break just before ``day``; right with probability
+    0.85 (less on ``EXAMPLE_WEAK``). Exercises passed: all of the studied chapters up to 05, half of 06.
+    ``exercises`` maps exercise id -> chapter. Each item's answers depend only on its own id, so
+    adding items to the bank leaves the others' histories unchanged.
     """
-    data = {"version": 1, "exercises": {}, "quiz": {}}
+    studied = sorted(chapters) if chapters is not None else [f"{c:02d}" for c in range(8)]
+    data = {"version": 1, "layout": 2, "exercises": {}, "quiz": {}, "chapters": {}}
+    for chapter in studied:
+        at = stamp(EXAMPLE_START + _dt.timedelta(days=2 * int(chapter)))
+        data["chapters"][chapter] = {"first_opened": at, "last_opened": at, "opens": 1}
     for item in items:
-        chapter = int(item.chapter)
-        if chapter > 7:
+        if item.chapter not in studied:
             continue
-        answer_day = EXAMPLE_START + _dt.timedelta(days=2 * chapter)
+        answer_day = EXAMPLE_START + _dt.timedelta(days=2 * int(item.chapter))
         p_right = EXAMPLE_WEAK.get(item.claim, 0.85)
         n = 0
         while answer_day < day - _dt.timedelta(days=3):
             state = apply_answer(data, item.id, _coin(item.id, n) < p_right, stamp(answer_day))
             answer_day, n = state.due, n + 1
-    passed = sorted(ex for ex, ch in exercises.items() if ch <= "05")
-    in_06 = sorted(ex for ex, ch in exercises.items() if ch == "06")
-    for offset, ex in enumerate(passed + in_06[: len(in_06) // 2]):
+    passed = sorted(ex for ex, ch in exercises.items() if ch <= "05" and ch in studied)
+    in_06 = sorted(ex for ex, ch in exercises.items() if ch == "06" and ch in studied)
+    for ex in passed + in_06[: len(in_06) // 2]:
         at = stamp(EXAMPLE_START + _dt.timedelta(days=2 * int(exercises[ex])))
         data["exercises"][ex] = {"first_passed": at, "last_passed": at, "passes": 1}
     return data

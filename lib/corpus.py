@@ -17,15 +17,23 @@ from dataclasses import dataclass
 
 import torch
 
-from lib.data import BOS_ID, EOS_ID, PAD_ID, UNK_ID
+from lib.tokens import BOS_ID, EOS_ID, PAD_ID, SPECIAL_TOKENS, UNK_ID
 
-SPECIALS = ["<pad>", "<bos>", "<eos>", "<unk>"]  # ids 0..3 = PAD_ID, BOS_ID, EOS_ID, UNK_ID
+SPECIALS = list(SPECIAL_TOKENS)  # ids 0..3 = PAD_ID, BOS_ID, EOS_ID, UNK_ID
 
 # subject -> (English, third person singular?)
 SUBJECTS = {
     "나": ("i", False), "너": ("you", False), "그": ("he", True), "그녀": ("she", True),
     "우리": ("we", False), "그들": ("they", False), "학생": ("the student", True),
     "선생님": ("the teacher", True), "아이들": ("the children", False), "의사": ("the doctor", True),
+}
+
+# subject -> possessive for "with <possessive> family": Korean leaves it out ("가족과 함께"), English
+# needs one that agrees with the subject ("she ... with her family"; singular "their" for a person
+# of unknown gender)
+POSSESSIVES = {
+    "나": "my", "너": "your", "그": "his", "그녀": "her", "우리": "our", "그들": "their",
+    "학생": "their", "선생님": "their", "아이들": "their", "의사": "their",
 }
 
 # noun -> (English, takes "the"?, adjectives that fit it)
@@ -72,7 +80,8 @@ TIMES = {
     "매일": ("every day", ["present"]),
 }
 PLACES = {"학교": "at school", "집": "at home", "공원": "in the park", "도서관": "in the library", "카페": "at the cafe"}
-COMPANIONS = {"친구": "with a friend", "가족": "with my family", "동생": "with my brother"}
+# companion -> English; "{pos}" is the subject's possessive (POSSESSIVES)
+COMPANIONS = {"친구": "with a friend", "가족": "with {pos} family", "동생": "with {pos} brother"}
 TENSES = ["past", "present", "future"]
 
 
@@ -156,7 +165,7 @@ def generate_pair(rng: random.Random, p_time=0.4, p_place=0.4, p_companion=0.25,
     if place:
         en += PLACES[place].split()
     if companion:
-        en += COMPANIONS[companion].split()
+        en += COMPANIONS[companion].format(pos=POSSESSIVES[subject]).split()
     if time:
         en += TIMES[time][0].split()
     return Pair(tuple(ko), tuple(en))
@@ -237,7 +246,8 @@ def _lexicon_ko():
 def _lexicon_en():
     words = {"the", "and", "not", "do", "does", "did", "will"}
     texts = [e for e, _ in SUBJECTS.values()] + [e for e, _, _ in NOUNS.values()] + list(ADJECTIVES.values())
-    texts += [e for e, _ in TIMES.values()] + list(PLACES.values()) + list(COMPANIONS.values())
+    texts += [e for e, _ in TIMES.values()] + list(PLACES.values()) + list(POSSESSIVES.values())
+    texts += [e.format(pos="") for e in COMPANIONS.values()]
     for _, english, _ in VERBS.values():
         texts += list(english)
     for text in texts:

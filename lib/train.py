@@ -25,14 +25,27 @@ class History:
         self.metrics.setdefault(name, []).append(value)
 
     def smoothed(self, window: int = 20) -> list:
-        """Moving average of the loss, for plots."""
-        out, total = [], 0.0
-        for i, value in enumerate(self.loss):
-            total += value
-            if i >= window:
-                total -= self.loss[i - window]
-            out.append(total / min(i + 1, window))
-        return out
+        """The loss smoothed for plots: an exponential moving average over about ``window`` steps."""
+        return smooth(self.loss, window)
+
+
+def smooth(values, window: int = 20) -> list:
+    """Exponential moving average with weight alpha = 2 / (window + 1), normalised by the weights
+    actually present (pandas' ``ewm(span=window, adjust=True).mean()``).
+
+    Why this one: a plain moving average over the last ``window`` values has an artefact at the
+    window's start. While fewer than ``window`` values exist it averages all of them, the large first
+    losses included; at step ``window`` they start to drop out and the curve bends for no reason in
+    the data. A zero-padded average dips at the start instead. The normalised exponential average
+    starts at the first value itself and has no such step: every value's weight decays smoothly.
+    """
+    decay = 1.0 - 2.0 / (window + 1)
+    out, total, weight = [], 0.0, 0.0
+    for value in values:
+        total = decay * total + value
+        weight = decay * weight + 1.0
+        out.append(total / weight)
+    return out
 
 
 def in_notebook() -> bool:
@@ -71,8 +84,8 @@ class LiveLossCurve:
         from lib.ui import plots
 
         self.ax.clear()
-        plots.loss_curve({"": history}, title=f"{self.title} (step {step + 1}/{self.steps})", ax=self.ax,
-                       window=self.window)
+        plots.loss_curve({"": history}, title=f"{self.title} (스텝 {step + 1}/{self.steps})", ax=self.ax,
+                         window=self.window)
         self.ax.set_xlim(0, self.steps)
         self.handle.update(self.figure)
 

@@ -121,3 +121,17 @@ def test_batches_are_deterministic_and_cover_the_training_set(data):
         src, _, lengths = next_batch(step)
         seen |= {tuple(row[:n].tolist()) for row, n in zip(src, lengths)}
     assert seen == {tuple(small.src_vocab.encode(p.ko)) for p in small.train}
+
+
+def test_companion_possessive_agrees_with_the_subject():
+    """'그녀는 가족과 함께 …' -> '… with her family', never 'she … with my family'."""
+    expected = {"i": "my", "you": "your", "he": "his", "she": "her", "we": "our", "they": "their"}
+    checked = 0
+    for pair in corpus.generate_pairs(2000, seed=0):
+        english = corpus.english_text(pair.en)
+        for noun in ("family", "brother"):
+            if f" {noun}" in english:
+                possessive = pair.en[pair.en.index(noun) - 1]
+                assert possessive == expected.get(pair.en[0], "their"), english
+                checked += 1
+    assert checked >= 100

@@ -73,10 +73,25 @@ def test_gradient_clipping_bounds_the_update():
     assert (model.weight.detach() - before).norm() <= 1.0 + 1e-5
 
 
-def test_smoothed_is_a_running_mean():
+def test_smoothed_is_a_normalised_exponential_average():
     history = train.History(loss=[1.0, 3.0, 5.0, 7.0])
-    assert history.smoothed(window=2) == [1.0, 2.0, 4.0, 6.0]
+    decay = 1 - 2 / 3  # window=2 -> alpha = 2/3
+    expected = [sum(decay ** (t - i) * history.loss[i] for i in range(t + 1)) / sum(decay ** k for k in range(t + 1))
+                for t in range(4)]
+    assert history.smoothed(window=2) == pytest.approx(expected)
     assert all(math.isfinite(v) for v in history.smoothed())
+
+
+def test_smoothing_has_no_artefact_at_the_window_start():
+    """It starts at the first value (no dip from zero padding) and has no bend at step ``window``
+    (where a plain moving average starts dropping the first, large losses)."""
+    assert train.smooth([2.5] * 50, window=20) == pytest.approx([2.5] * 50)  # a constant stays constant
+    loss = [4.0] * 5 + [1.0] * 60  # a sharp drop, then flat
+    smoothed = train.smooth(loss, window=20)
+    assert smoothed[0] == 4.0
+    steps = [a - b for a, b in zip(smoothed, smoothed[1:])]
+    assert all(s >= -1e-12 for s in steps)  # falls monotonically towards 1.0
+    assert all(b <= a + 1e-12 for a, b in zip(steps[5:], steps[6:]))  # ever more slowly: no step at 20
 
 
 def test_accuracy():

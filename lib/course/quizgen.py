@@ -452,7 +452,7 @@ def dot_scores(query, keys):
         key=vec(key),
         explanation="각 키와 쿼리의 내적입니다. 점수는 아직 소프트맥스를 거치지 않은 값이라 합이 1일 필요가 없습니다.",
         wrongs=[
-            (vec(key / math.sqrt(len(query))), "√d로 나눈 값입니다. 1/√d_k 스케일은 트랜스포머의 스케일드 닷 프로덕트 어텐션에서 씁니다."),
+            (vec(key / math.sqrt(len(query))), "√d로 나눈 값입니다. 1/√d_k 스케일은 트랜스포머의 스케일드 내적 어텐션에서 씁니다."),
             (vec(torch.softmax(key, -1)), "소프트맥스까지 적용한 어텐션 가중치입니다. 점수는 그 전 단계입니다."),
             (vec(torch.tensor(keys, dtype=torch.float32).sum(-1) * sum(query)), "원소별 곱 대신 합끼리 곱한 값입니다. 내적은 같은 자리끼리 곱해 더합니다."),
         ])
@@ -618,7 +618,7 @@ def sdpa_weights(q, k):
     d = Q.size(-1)
     return dict(
         claim="C13", kind="concept",
-        question=(f"쿼리 Q = {q}, 키 K = {k} (d_k = {d})일 때 스케일드 닷 프로덕트 어텐션 가중치 softmax(QKᵀ/√d_k)의 첫 행은? (소수 둘째 자리)"),
+        question=(f"쿼리 Q = {q}, 키 K = {k} (d_k = {d})일 때 스케일드 내적 어텐션 가중치 softmax(QKᵀ/√d_k)의 첫 행은? (소수 둘째 자리)"),
         key=vec(w[0]),
         explanation=f"첫 쿼리의 점수 QKᵀ = {vec(scores[0])}를 √{d}로 나눈 뒤 키 축(마지막 축)으로 소프트맥스합니다.",
         wrongs=[
@@ -824,7 +824,7 @@ def causal_uniform_weights(length, row):
         question=(f"길이 {length}, 모든 점수가 0인 인과 셀프 어텐션(마스크 = causal_mask({length}))에서 위치 {row}의 쿼리가 받는 가중치는? "
                   "(소수 둘째 자리)"),
         key=vec(w[row]),
-        explanation=f"위치 {row}은 키 0..{row}({row + 1}개)만 보고 점수가 모두 같으니 1/{row + 1}씩 나눠 갖습니다. 미래 키의 가중치는 0입니다.",
+        explanation=f"위치 {row}의 쿼리는 키 0..{row}({row + 1}개)만 보고 점수가 모두 같으니 1/{row + 1}씩 나눠 갖습니다. 미래 키의 가중치는 0입니다.",
         wrongs=[
             (vec(torch.full((length,), 1 / length)), "마스크를 적용하지 않은 값입니다. 미래 위치까지 가중치를 받습니다."),
             (vec(w_t[row]), "전치한 마스크를 쓴 값입니다. 현재와 미래만 보게 됩니다."),
@@ -854,7 +854,7 @@ def transformer_logits_shape(batch, src_len, tgt_len, d_model, vocab):
     return dict(
         claim="C23", kind="code",
         question=(f"노트의 코드처럼 `logits = model((context, x))`를 계산합니다. context (원문) = ({batch}, {src_len}), "
-                  f"x (한 칸 민 타깃) = ({batch}, {tgt_len}), d_model = {d_model}, 타깃 어휘 {vocab}개일 때 logits의 모양은?"),
+                  f"x (디코더 입력) = ({batch}, {tgt_len}), d_model = {d_model}, 타깃 어휘 {vocab}개일 때 logits의 모양은?"),
         key=shape((batch, tgt_len, vocab)),
         explanation=f"디코더는 x의 위치마다 다음 토큰의 로짓을 냅니다: (B, T_x, V) = {shape((batch, tgt_len, vocab))}. 원문 길이는 크로스 어텐션 안에서만 쓰입니다.",
         wrongs=[
@@ -871,9 +871,9 @@ def cross_attention_shape(batch, heads, src_len, tgt_len):
         question=(f"헤드 {heads}개인 디코더 층의 크로스 어텐션에서 원문 길이 {src_len}, 디코더 입력 길이 {tgt_len}, 배치 {batch}일 때 "
                   "어텐션 가중치의 모양은?"),
         key=shape((batch, heads, tgt_len, src_len)),
-        explanation=f"쿼리는 디코더 위치({tgt_len}개), 키·값은 인코더 출력({src_len}개)이므로 (B, h, T_tgt, T_src) = {shape((batch, heads, tgt_len, src_len))}입니다.",
+        explanation=f"크로스 어텐션은 두 시퀀스 사이의 어텐션이라, 헤드마다 디코더 입력 {tgt_len}개 위치와 원문 {src_len}개 위치를 잇는 직사각형 가중치 행렬이 있습니다: (B, h, T_tgt, T_src) = {shape((batch, heads, tgt_len, src_len))}.",
         wrongs=[
-            (shape((batch, heads, src_len, tgt_len)), "쿼리와 키를 바꾼 모양입니다. 크로스 어텐션의 쿼리는 디코더 쪽입니다."),
+            (shape((batch, heads, src_len, src_len)), "인코더 셀프 어텐션의 모양입니다. 크로스 어텐션은 원문과 디코더 입력, 두 시퀀스 사이에서 일어납니다."),
             (shape((batch, heads, tgt_len, tgt_len)), "디코더 셀프 어텐션의 모양입니다."),
             (shape((batch, tgt_len, src_len)), "헤드 축을 빼먹은 모양입니다. 헤드마다 가중치가 따로 있습니다."),
         ])
@@ -887,13 +887,13 @@ def decoder_layer_params(d_model, d_ff):
     key = 2 * mha + ffn + 3 * ln
     return dict(
         claim="C20", kind="concept",
-        question=(f"d_model = {d_model}, d_ff = {d_ff}인 post-LN 디코더 층 하나(마스크드 셀프 어텐션, 크로스 어텐션, 피드포워드, "
-                  "각 서브층 뒤 Add & Norm; 선형층 모두 편향 있음)의 파라미터 수는?"),
+        question=(f"d_model = {d_model}, d_ff = {d_ff}인 논문 방식(post-LN) 디코더 층 하나(인과 셀프 어텐션, 크로스 어텐션, 피드포워드 부분층과 "
+                  "Add & Norm; 선형층 모두 편향 있음)의 파라미터 수는?"),
         key=count(key),
         explanation=f"멀티 헤드 어텐션 두 개 {2 * mha} + 피드포워드 {ffn} + 계층 정규화 세 개(γ, β) {3 * ln} = {key}개입니다.",
         wrongs=[
             (count(mha + ffn + 2 * ln), "크로스 어텐션을 빼고 인코더 층처럼 센 값입니다."),
-            (count(2 * mha + ffn + 2 * ln), "계층 정규화를 두 개만 센 값입니다. 서브층이 셋이라 Add & Norm도 셋입니다."),
+            (count(2 * mha + ffn + 2 * ln), "계층 정규화를 두 개만 센 값입니다. 부분층이 셋이라 Add & Norm도 셋입니다."),
             (count(2 * mha + ffn), "계층 정규화의 파라미터(γ, β)를 뺀 값입니다."),
         ])
 
@@ -1003,6 +1003,9 @@ LEGACY = {
     "03-g1": ["03-1"],
     "03-g4": ["03-6"],
     "04-g1": ["04-1", "04-2"],
+    "05-g5": ["05-8"],
+    "07-g3": ["06-8"],
+    "08-g5": ["07-5"],
 }
 
 

@@ -1,13 +1,70 @@
-"""Test-wide settings: nothing the tests run records learner progress."""
+"""Test-wide settings: nothing the tests run records learner progress or touches a learner's files.
 
+- ``COURSE_PROGRESS=off`` is inherited by nbval's and nbclient's kernels too: executing solutions or
+  generated chapters never marks an exercise as done; ``COURSE_PROGRESS_FILE`` points to a scratch
+  file unless a test sets its own.
+- A guard snapshots chapters/ and the progress folder (``.progress/``) when the session starts and
+  compares at the end: tests must never create, change or delete anything there (a learner's clone
+  holds their answers there). A difference is reported in the terminal summary, and fails the run
+  when ``COURSE_GUARD_LEARNER_FILES=strict`` (set by tests/test_learner_clone.py). It is a report
+  otherwise because a learner may legitimately save a notebook in JupyterLab while pytest runs.
+"""
+
+import hashlib
 import os
+import pathlib
+import tempfile
 
 # Inherited by nbval's kernels too: executing solutions never marks an exercise as done.
 # (Do not set MPLBACKEND here: the kernels inherit it, and a non-inline backend makes
 # plt.show() produce no output, which nbval reports as missing outputs.)
 os.environ["COURSE_PROGRESS"] = "off"
+# ... and whatever reads or writes a progress file (a dashboard, an export) uses a scratch one, never
+# the learner's .progress/ (tests that need a file set their own with monkeypatch).
+if not os.environ.get("COURSE_PROGRESS_FILE"):
+    os.environ["COURSE_PROGRESS_FILE"] = os.path.join(tempfile.mkdtemp(prefix="course-tests-"), "progress.json")
 
 # The course's models are tiny: one thread is faster on a busy 2-core machine (as lib.utils.set_seed does).
 import torch  # noqa: E402
 
 torch.set_num_threads(1)
+
+ROOT = pathlib.Path(__file__).resolve().parent
+GUARDED = [ROOT / "chapters", ROOT / ".progress"]
+
+
+def _snapshot() -> dict:
+    files = {}
+    for folder in GUARDED:
+        if not folder.exists():
+            continue
+        for path in folder.rglob("*"):
+            if path.is_file():
+                try:
+                    files[str(path.relative_to(ROOT))] = hashlib.sha256(path.read_bytes()).hexdigest()
+                except OSError:
+                    files[str(path.relative_to(ROOT))] = "unreadable"
+    return files
+
+
+def pytest_sessionstart(session):
+    session.config._learner_files = _snapshot()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_learner_files", None)
+    if before is None:
+        return
+    after = _snapshot()
+    changed = sorted(set(before) ^ set(after) | {k for k in before.keys() & after.keys() if before[k] != after[k]})
+    session.config._learner_files_changed = changed
+    if changed and os.environ.get("COURSE_GUARD_LEARNER_FILES") == "strict":
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    changed = getattr(config, "_learner_files_changed", None)
+    if changed:
+        terminalreporter.write_line(
+            "LEARNER FILES CHANGED during the test run (chapters/ or .progress/): " + ", ".join(changed[:10]),
+            red=True, bold=True)

@@ -2,11 +2,13 @@
 
 Exercises are stubs that raise NotImplementedError; the checks must turn that into a ⏳ message and
 every later cell must keep working on lib's reference implementations (course spec section 3).
-Executed from a temporary copy so nothing in chapters/ changes; progress recording is off.
-"""
 
-import os
-import shutil
+Safe in a learner's clone: the chapter that runs is generated fresh from solutions/ into a
+temporary folder (``make_chapter``, exactly what tools/make_chapters.py writes), never the file in
+chapters/, which may hold the learner's answers and cells they added. The kernel runs in that
+temporary folder (named ``chapters`` like the real one), with progress recording off and the
+progress file pointed into the temporary folder, so nothing under chapters/ or .progress/ changes.
+"""
 
 import pytest
 from nbclient import NotebookClient
@@ -14,22 +16,22 @@ from nbclient.exceptions import CellExecutionError
 
 from lib.course import notebooks
 
-CHAPTERS = sorted(p for p in notebooks.CHAPTERS.glob("[0-9][0-9]_*.ipynb") if "-restart-" not in p.name)
+SOLUTIONS = sorted(notebooks.SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_untouched_chapter_runs_without_error(chapter, tmp_path, monkeypatch):
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_untouched_chapter_runs_without_error(solution, tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_PROGRESS", "off")
+    monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress" / "progress.json"))
     work = tmp_path / "chapters"
     work.mkdir()
-    copy = work / chapter.name
-    shutil.copy(chapter, copy)
-    nb = notebooks.read(copy)
+    nb = notebooks.make_chapter(notebooks.read(solution))
+    (work / solution.name).write_text(notebooks.render(nb), encoding="utf-8")
     client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}})
     try:
         client.execute()
     except CellExecutionError as error:
-        pytest.fail(f"{chapter.name} raised while running untouched:\n{str(error)[:2000]}")
+        pytest.fail(f"{solution.name} (generated chapter) raised while running untouched:\n{str(error)[:2000]}")
     stubs = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -38,6 +40,6 @@ def test_untouched_chapter_runs_without_error(chapter, tmp_path, monkeypatch):
         if "check(" in cell.source and "def " not in cell.source and text.strip():
             stubs += 1
             assert "⏳" in text, f"a check on an unsolved exercise should say ⏳ 아직 구현하지 않았습니다: {text}"
-    has_exercise = any(notebooks.BEGIN in c.source for c in notebooks.read(notebooks.find_solution(chapter.name[:2])).cells)
+    has_exercise = any(notebooks.BEGIN in c.source for c in notebooks.read(solution).cells)
     assert stubs > 0 or not has_exercise
-    assert os.environ.get("COURSE_PROGRESS") == "off"
+    assert not (tmp_path / "progress" / "progress.json").exists(), "running a chapter recorded progress"

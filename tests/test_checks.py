@@ -4,12 +4,18 @@ Data-driven over lib.checks.EXERCISES: a new exercise entry is tested with no ne
 """
 
 import importlib
+import random
+import signal
+import threading
+import time
+import traceback
 
 import numpy as np
 import pytest
 import torch
+import torch.nn as nn
 
-from lib.course.checks import EXERCISES, check
+from lib.course.checks import EXERCISES, check, core
 from lib.course.checks.core import STUB_MESSAGE
 
 IDS = sorted(EXERCISES)
@@ -43,6 +49,122 @@ def test_reference_passes(exercise_id):
     result = check(exercise_id, EXERCISES[exercise_id].reference)
     assert result.passed, result.message
     assert "통과" in result.message
+
+
+# ---------------------------------------------------------------- independent oracles
+# For the exercises without a torch oracle, test_reference_passes alone would compare the reference
+# with itself. These loop implementations share no code with lib: the reference must agree with
+# them on every case of the check, and they must pass the check.
+
+
+def _loop_context_vector(encoder_outputs, lengths):
+    rows = [encoder_outputs[b, int(lengths[b]) - 1] for b in range(encoder_outputs.shape[0])]
+    return torch.stack(rows)
+
+
+def _loop_make_decoder_io(tgt):
+    inputs = [[int(t) for t in row[:-1]] for row in tgt]
+    labels = [[int(t) for t in row[1:]] for row in tgt]
+    return torch.tensor(inputs, dtype=torch.long).reshape(tgt.shape[0], -1), \
+        torch.tensor(labels, dtype=torch.long).reshape(tgt.shape[0], -1)
+
+
+def _loop_greedy_decode(model, src, bos_id, eos_id, max_len, pad_id=0):
+    """Python lists, one row at a time after every model call (the model sees the whole batch,
+    as its rows may depend on the batch); shares no code with lib's tensor loop."""
+    rows = [[bos_id] for _ in range(src.shape[0])]
+    done = [False] * len(rows)
+    for _ in range(max_len):
+        if all(done):
+            break
+        logits = model(src, torch.tensor(rows, dtype=torch.long))
+        for b, row in enumerate(rows):
+            row.append(pad_id if done[b] else int(logits[b, -1].argmax()))
+            done[b] = done[b] or row[-1] == eos_id
+    return torch.tensor([row[1:] for row in rows], dtype=torch.long)
+
+
+def _loop_masked_accuracy(logits, labels, pad_id=0):
+    correct = kept = 0
+    for b in range(labels.shape[0]):
+        for t in range(labels.shape[1]):
+            if int(labels[b, t]) == pad_id:
+                continue
+            kept += 1
+            correct += int(int(logits[b, t].argmax()) == int(labels[b, t]))
+    return correct / kept if kept else float("nan")
+
+
+def _loop_split_heads(x, num_heads):
+    b, t, d = x.shape
+    dh = d // num_heads
+    out = torch.empty(b, num_heads, t, dh, dtype=x.dtype)
+    for h in range(num_heads):
+        out[:, h] = x[:, :, h * dh:(h + 1) * dh]
+    return out
+
+
+def _loop_merge_heads(x):
+    return torch.cat([x[:, h] for h in range(x.shape[1])], dim=-1)
+
+
+def _loop_padding_mask(tokens, pad_id=0):
+    b, t = tokens.shape
+    mask = torch.zeros(b, 1, t, dtype=torch.bool)
+    for i in range(b):
+        for j in range(t):
+            mask[i, 0, j] = int(tokens[i, j]) != pad_id
+    return mask
+
+
+def _loop_decoder_self_attention_mask(tgt_input, pad_id=0):
+    b, t = tgt_input.shape
+    mask = torch.zeros(b, t, t, dtype=torch.bool)
+    for i in range(b):
+        for q in range(t):
+            for k in range(q + 1):  # keys up to and including the query's own position
+                mask[i, q, k] = int(tgt_input[i, k]) != pad_id
+    return mask
+
+
+INDEPENDENT_ORACLES = {
+    "seq2seq.context_vector": _loop_context_vector,
+    "seq2seq.make_decoder_io": _loop_make_decoder_io,
+    "seq2seq.greedy_decode": _loop_greedy_decode,
+    "losses.masked_accuracy": _loop_masked_accuracy,
+    "attention.split_heads": _loop_split_heads,
+    "attention.merge_heads": _loop_merge_heads,
+    "masks.padding_mask": _loop_padding_mask,
+    "masks.decoder_self_attention_mask": _loop_decoder_self_attention_mask,
+}
+
+
+def test_every_exercise_without_a_torch_oracle_has_an_independent_one_here():
+    without = {i for i, e in EXERCISES.items() if e.oracle is None}
+    assert without <= set(INDEPENDENT_ORACLES), without - set(INDEPENDENT_ORACLES)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(INDEPENDENT_ORACLES))
+def test_reference_agrees_with_an_independent_loop_oracle(exercise_id):
+    exercise, oracle = EXERCISES[exercise_id], INDEPENDENT_ORACLES[exercise_id]
+    for case in exercise.cases():
+        expected = exercise.call(oracle, case)
+        got = exercise.call(exercise.reference, case)
+        assert core.compare(got, expected, 1e-6, 1e-6) is None, (exercise_id, case.label)
+    assert check(exercise_id, oracle).passed
+
+
+def test_context_vector_reference_equals_packed_gru_final_state():
+    """A second oracle for context_vector: nn.GRU on a packed sequence stops at each row's last real step."""
+    torch.manual_seed(0)
+    gru = nn.GRU(3, 5, batch_first=True)
+    lengths = torch.tensor([4, 1, 6, 3])
+    x = torch.randn(4, 6, 3)
+    outputs, _ = gru(x)
+    packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    _, h_n = gru(packed)
+    reference = EXERCISES["seq2seq.context_vector"].reference
+    torch.testing.assert_close(reference(outputs, lengths), h_n[0])
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
@@ -90,37 +212,56 @@ def test_stub_reads_as_not_yet_implemented(exercise_id):
     assert STUB_MESSAGE in result.message
 
 
+def _nanify(out):
+    if isinstance(out, torch.Tensor) and out.is_floating_point():
+        return out * float("nan")
+    if isinstance(out, float):
+        return float("nan")
+    if isinstance(out, (tuple, list)):
+        return type(out)(_nanify(o) for o in out)
+    return out
+
+
+def _nan_like_the_reference(exercise):
+    """The reference's own output with every float turned into NaN: right shape and dtype, so the
+    check reaches its NaN branch (a (2, 2) NaN tensor would fail on shape first)."""
+    def nan_answer(*args, **kwargs):
+        return _nanify(exercise.reference(*args, **kwargs))
+    return nan_answer
+
+
+def _has_float_output(exercise):
+    out = exercise.call(exercise.reference, exercise.cases()[0])
+    flat = list(out) if isinstance(out, (tuple, list)) else [out]
+    return any(isinstance(o, float) or (isinstance(o, torch.Tensor) and o.is_floating_point()) for o in flat)
+
+
 def _garbage(exercise, kind):
     """Wrong answers of every sort a learner can produce; none may crash the check."""
     if exercise.is_class:
         base = exercise.reference
+        keras_layer = any(k.__module__.startswith("keras") for k in base.__mro__)
+        method = "call" if keras_layer else "forward"  # Keras layers (chapter 10) are called through call
+
+        def subclass(name, body):
+            return type(name, (base,), {method: body})
+
         if kind == "raises":
-            class Broken(base):
-                def forward(self, *args, **kwargs):
-                    return 1 / 0
-            return Broken
+            return subclass("Broken", lambda self, *a, **k: 1 / 0)
         if kind == "none":
-            class ReturnsNone(base):
-                def forward(self, *args, **kwargs):
-                    return None
-            return ReturnsNone
+            return subclass("ReturnsNone", lambda self, *a, **k: None)
         if kind == "numpy":
-            class ReturnsNumpy(base):
-                def forward(self, *args, **kwargs):
-                    return np.zeros(3)
-            return ReturnsNumpy
+            return subclass("ReturnsNumpy", lambda self, *a, **k: np.zeros(3))
         if kind == "nan":
-            class ReturnsNaN(base):
-                def forward(self, *args, **kwargs):
-                    out = super().forward(*args, **kwargs)
-                    return out * float("nan")
-            return ReturnsNaN
+            def nan_body(self, *args, **kwargs):
+                return getattr(base, method)(self, *args, **kwargs) * float("nan")
+            return subclass("ReturnsNaN", nan_body)
         return "not a class"
     return {
         "raises": lambda *a, **k: 1 / 0,
         "none": lambda *a, **k: None,
         "numpy": lambda *a, **k: np.zeros(3),
-        "nan": lambda *a, **k: torch.full((2, 2), float("nan")),
+        "nan": _nan_like_the_reference(exercise),
         "value": 42,
     }[kind]
 
@@ -128,9 +269,14 @@ def _garbage(exercise, kind):
 @pytest.mark.parametrize("kind", ["raises", "none", "numpy", "nan", "value"])
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_garbage_never_crashes_and_is_rejected(exercise_id, kind):
-    result = check(exercise_id, _garbage(EXERCISES[exercise_id], kind))
+    exercise = EXERCISES[exercise_id]
+    if kind == "nan" and not exercise.is_class and not _has_float_output(exercise):
+        pytest.skip("integer/bool output: NaN cannot occur")
+    result = check(exercise_id, _garbage(exercise, kind))
     assert not result.passed
     assert result.message.startswith("❌"), result.message
+    if kind == "nan":
+        assert "NaN" in result.message, result.message  # reached the NaN branch, not a shape mismatch
 
 
 def test_exception_message_names_the_error_and_case():
@@ -186,6 +332,224 @@ def test_passing_the_call_result_instead_of_the_function():
 
 
 def test_check_result_does_not_display_twice_in_a_notebook(capsys):
+    """Rendered through IPython's display formatter (what a cell's last expression goes through):
+    the result publishes nothing, so the message printed by check() is the only one."""
+    from IPython.core.formatters import DisplayFormatter
+
+    formatter = DisplayFormatter()
     result = check("attention.weighted_average", EXERCISES["attention.weighted_average"].reference)
-    assert result._ipython_display_() is None
     assert capsys.readouterr().out.count("통과") == 1
+    published, _ = formatter.format(result)
+    assert published == {}
+    assert capsys.readouterr().out == ""
+    plain, _ = formatter.format(core.CheckResult(True, "x").__repr__())  # a normal object would show
+    assert plain
+
+
+# ---------------------------------------------------------------- engine hardening (issue 15)
+
+
+def _weighted_average(values, weights):
+    return (weights[:, None] * values).sum(0)
+
+
+def test_time_limit_works_without_sigalrm(monkeypatch):
+    """Windows has no signal.setitimer/SIGALRM: the limit must not depend on them."""
+    monkeypatch.delattr(signal, "setitimer", raising=False)
+    monkeypatch.delattr(signal, "SIGALRM", raising=False)
+    monkeypatch.setattr(EXERCISES["attention.weighted_average"], "time_limit", 0.3)
+
+    def endless(values, weights):
+        while True:
+            pass
+
+    result = check("attention.weighted_average", endless)
+    assert not result.passed and "초 안에 끝나지 않았습니다" in result.message
+
+
+def _returns(function, patience=120):
+    """Run ``function`` in a thread; the result, or a failure if it never returns (a hang detector,
+    not a speed test: the patience is far beyond any limit involved)."""
+    box = {}
+    worker = threading.Thread(target=lambda: box.setdefault("result", function()), daemon=True)
+    worker.start()
+    worker.join(patience)
+    assert not worker.is_alive(), "the check hung"
+    return box["result"]
+
+
+def test_time_limit_works_from_a_thread(monkeypatch):
+    """ipykernel subshells and threaded runners call check() off the main thread: still limited."""
+    monkeypatch.setattr(EXERCISES["attention.weighted_average"], "time_limit", 0.3)
+    finished = []
+
+    def slow(values, weights):
+        for _ in range(500):
+            time.sleep(0.01)
+        finished.append(True)
+        return _weighted_average(values, weights)
+
+    result = _returns(lambda: check("attention.weighted_average", slow))
+    assert "초 안에 끝나지 않았습니다" in result.message
+    assert finished == []  # stopped, not waited for
+
+
+def test_time_limit_cannot_be_swallowed_by_except_exception(monkeypatch):
+    monkeypatch.setattr(EXERCISES["attention.weighted_average"], "time_limit", 0.3)
+    laps = []
+
+    def stubborn(values, weights):
+        while True:
+            try:
+                laps.append(1)
+                time.sleep(0.01)
+            except Exception:  # noqa: BLE001 - the learner's code
+                pass
+
+    result = check("attention.weighted_average", stubborn)
+    assert "초 안에 끝나지 않았습니다" in result.message
+    count = len(laps)
+    time.sleep(0.2)
+    assert len(laps) == count  # the loop really stopped
+
+
+def test_code_that_ignores_every_stop_is_reported_and_left_behind(monkeypatch):
+    monkeypatch.setattr(EXERCISES["attention.weighted_average"], "time_limit", 0.2)
+    release = threading.Event()
+
+    def deaf(values, weights):
+        while not release.is_set():
+            try:
+                time.sleep(0.01)
+            except BaseException:  # noqa: BLE001 - swallows even the time limit
+                pass
+
+    try:
+        result = _returns(lambda: check("attention.weighted_average", deaf))
+        assert "초 안에 끝나지 않았습니다" in result.message and "뒤에서 돌고" in result.message
+    finally:
+        release.set()  # let the left-behind thread end
+
+
+def test_output_on_another_device_gets_its_own_message():
+    result = check("attention.weighted_average", lambda v, w: _weighted_average(v, w).to("meta"))
+    assert not result.passed and "장치" in result.message and "meta" in result.message
+
+
+def test_integer_dtype_is_compared_strictly():
+    exercise = EXERCISES["seq2seq.make_decoder_io"]
+    result = check("seq2seq.make_decoder_io", lambda tgt: tuple(t.int() for t in exercise.reference(tgt)))
+    assert not result.passed and "torch.int32" in result.message and "torch.int64" in result.message
+
+
+def test_requires_grad_on_a_right_answer_is_noted():
+    result = check("attention.weighted_average", lambda v, w: _weighted_average(v, w).requires_grad_())
+    assert result.passed and "requires_grad" in result.message
+
+
+def test_prints_are_captured_and_shown_briefly(capsys):
+    def chatty(values, weights):
+        for i in range(200):
+            print("debug", i)
+        return _weighted_average(values, weights)
+
+    result = check("attention.weighted_average", chatty)
+    out = capsys.readouterr().out
+    assert result.passed and "감췄습니다" in result.message
+    assert out.count("debug") == 0 and len(out.splitlines()) <= 3
+
+    def chatty_and_wrong(values, weights):
+        for i in range(200):
+            print("debug", i)
+        return values.sum(0)
+
+    result = check("attention.weighted_average", chatty_and_wrong)
+    out = capsys.readouterr().out
+    assert not result.passed and "debug 0" in result.message and "debug 10" not in result.message
+    assert len(out.splitlines()) < 20
+
+
+@pytest.mark.parametrize("exercise_id", ["rnn.rnn_cell", "transformer.DecoderLayer", "transformer.Transformer"])
+def test_a_check_leaves_the_random_state_as_it_found_it(exercise_id):
+    def also_seeds(*args, **kwargs):
+        torch.manual_seed(123)
+        random.seed(5)
+        np.random.seed(7)
+        return EXERCISES[exercise_id].reference(*args, **kwargs)
+
+    torch.manual_seed(0)
+    random.seed(0)
+    np.random.seed(0)
+    before = torch.rand(3), random.random(), np.random.rand()
+    torch.manual_seed(0)
+    random.seed(0)
+    np.random.seed(0)
+    check(exercise_id, EXERCISES[exercise_id].reference)
+    if not EXERCISES[exercise_id].is_class:
+        check(exercise_id, also_seeds)
+    after = torch.rand(3), random.random(), np.random.rand()
+    assert torch.equal(before[0], after[0]) and before[1:] == after[1:]
+
+
+def test_in_place_change_of_an_input_is_reported():
+    def mutating(values, weights):
+        weights /= weights.sum()
+        return _weighted_average(values, weights)
+
+    result = check("attention.weighted_average", mutating)
+    assert "제자리(in-place)" in result.message and "weights" in result.message
+
+
+def _frame(filename, lineno, line):
+    return traceback.FrameSummary(filename, lineno, "f", line=line)
+
+
+def test_learner_line_is_found_with_windows_paths(monkeypatch):
+    """Backslash paths, another drive letter case: torch and lib frames are still not 'your line'."""
+    monkeypatch.setattr(core, "LIB_DIR", r"C:\Users\학생\course\lib")
+    monkeypatch.setattr(core, "TORCH_DIR", r"C:\Users\학생\.venv\Lib\site-packages\torch")
+    frames = [
+        _frame(r"C:\Users\학생\course\lib\course\checks\core.py", 10, "return fn()"),
+        _frame(r"C:\Users\학생\AppData\Local\Temp\ipykernel_42\123.py", 3, "return x @ w"),
+        _frame(r"c:\users\학생\course\lib\attention.py", 70, "scores = q @ k"),
+        _frame(r"C:\Users\학생\.venv\Lib\site-packages\torch\functional.py", 5, "return _VF.x()"),
+    ]
+    monkeypatch.setattr(core.traceback, "extract_tb", lambda tb: frames)
+    where = core._learner_frame(RuntimeError("boom"))
+    assert "줄 3: return x @ w" in where
+    assert "lib/attention.py" in where
+
+
+def test_error_inside_lib_parts_points_at_the_learners_call():
+    class WrongKeys(EXERCISES["transformer.DecoderLayer"].reference):
+        def forward(self, x, context, self_mask=None, cross_mask=None):
+            x = self.norm1(x + self.self_attention(x, x, x, self_mask)[0])
+            x = self.norm2(x + self.cross_attention(x, context.transpose(1, 2), context, cross_mask)[0])
+            return self.norm3(x + self.feed_forward(x))
+
+    result = check("transformer.DecoderLayer", WrongKeys)
+    assert "lib/attention.py 안에서" in result.message
+    assert "context.transpose(1, 2)" in result.message  # the learner's own line
+
+
+@pytest.mark.parametrize("method, expected", [("call", "Keras"), ("foward", "철자"), ("forwrad", "철자")])
+def test_class_with_call_or_a_misspelt_forward_is_told_so(method, expected):
+    reference = EXERCISES["transformer.DecoderLayer"].reference
+
+    class Given(nn.Module):
+        __init__ = reference.__init__
+
+    setattr(Given, method, lambda self, x, *rest: x)
+    result = check("transformer.DecoderLayer", Given)
+    assert not result.passed and expected in result.message and STUB_MESSAGE not in result.message
+
+
+def test_inverted_mask_is_named_not_blamed_on_exp_overflow():
+    reference = EXERCISES["transformer.DecoderLayer"].reference
+
+    class Inverted(reference):
+        def forward(self, x, context, self_mask=None, cross_mask=None):
+            return super().forward(x, context, None if self_mask is None else ~self_mask, cross_mask)
+
+    result = check("transformer.DecoderLayer", Inverted)
+    assert "뒤집" in result.message and "큰 값에 exp" not in result.message

@@ -5,6 +5,10 @@ this package collects them all. Adding an exercise = adding one ``Exercise`` ent
 
     from lib.course.checks import check, EXERCISES
     check("attention.weighted_average", weighted_average)
+
+Also here, for the notebooks: ``mine_or_reference`` (a cell after an exercise uses the learner's
+function when it runs, else lib's reference, and says whose code produced the numbers), and the
+Korean NameError hint installed in IPython on import (which earlier cell defines the missing name).
 """
 
 import difflib
@@ -12,9 +16,11 @@ import importlib
 import pkgutil
 
 from lib.course.checks.core import Case, CheckResult, Exercise, Mistake, run_check
+from lib.course.notebooks import install_name_error_hint
 from lib.course.progress import record_exercise_passed
 
-__all__ = ["check", "EXERCISES", "Exercise", "Case", "Mistake", "CheckResult"]
+__all__ = ["check", "EXERCISES", "Exercise", "Case", "Mistake", "CheckResult", "install_name_error_hint",
+           "mine_or_reference"]
 
 
 def _collect() -> dict:
@@ -31,6 +37,11 @@ def _collect() -> dict:
 
 
 EXERCISES = _collect()
+
+
+# A NameError for a name an earlier cell defines (cells run out of order, a restarted kernel) gets a
+# Korean hint naming that cell, after the usual traceback. Active in IPython once lib.checks is imported.
+install_name_error_hint()
 
 
 def check(exercise_id: str, obj) -> CheckResult:
@@ -55,4 +66,37 @@ def check(exercise_id: str, obj) -> CheckResult:
             except OSError:
                 result.message += "\n  (진도 파일에 기록하지 못했습니다.)"
     print(result.message)
+    return result
+
+
+_REPORTED: set = set()
+
+
+def _cell_number():
+    try:
+        from IPython import get_ipython  # noqa: PLC0415
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return getattr(shell, "execution_count", None) if shell is not None else None
+
+
+def mine_or_reference(mine, reference, *args, **kwargs):
+    """The learner's function's result if it runs, else lib's reference's — and a line saying whose
+    code produced the numbers (once per cell and function, so a loop does not repeat it).
+
+        scores = mine_or_reference(dot_product_scores, attention.dot_product_scores, query, keys)
+    """
+    name = getattr(mine, "__name__", "함수")
+    ref_name = f"{getattr(reference, '__module__', 'lib').replace('lib.', '')}.{getattr(reference, '__name__', '')}"
+    try:
+        result, note = mine(*args, **kwargs), f"ℹ️ 사용한 구현: 내 {name}"
+    except Exception as exc:  # noqa: BLE001 - any failure of the learner's code falls back
+        result = reference(*args, **kwargs)
+        reason = "아직 구현하지 않음" if isinstance(exc, NotImplementedError) else f"오류 {type(exc).__name__}"
+        note = f"ℹ️ 사용한 구현: lib의 참조 구현 {ref_name} (내 {name}: {reason})"
+    key = (_cell_number(), name, note)
+    if key not in _REPORTED:
+        _REPORTED.add(key)
+        print(note)
     return result

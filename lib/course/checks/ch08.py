@@ -4,11 +4,14 @@ Oracles: nn.Transformer.generate_square_subsequent_mask (its float mask, read ba
 nn.TransformerDecoderLayer (post-LN, weights copied across, masks turned to its True = blocked).
 """
 
+import math
+
 import torch
 import torch.nn as nn
 
-from lib import masks, transformer
-from lib.course.checks.core import Case, Exercise, Mistake, load_like_reference, random_state
+from lib import attention, masks, transformer
+from lib.course.checks.core import (Case, Exercise, Mistake, load_like_reference, random_state, record_calls,
+                                    same_tensor)
 
 # ---------------------------------------------------------------- causal mask
 
@@ -183,6 +186,233 @@ class _OneNormAtTheEnd(transformer.DecoderLayer):
         return self.norm3(x + self.feed_forward(x))
 
 
+
+# ---------------------------------------------------------------- more decoder-layer mistakes (one switch each)
+
+
+def _attend_by_hand(mha, query, key, value, mask, scale=True, softmax_dim=-1):
+    """Multi-head attention written out from the module's weights, with the switches a learner gets wrong."""
+    p, heads = mha.params(), mha.num_heads
+    q = attention.split_heads(query @ p["W_q"].T + p["b_q"], heads)  # (B, h, Tq, dh)
+    k = attention.split_heads(key @ p["W_k"].T + p["b_k"], heads)  # (B, h, Tk, dh)
+    v = attention.split_heads(value @ p["W_v"].T + p["b_v"], heads)
+    scores = q @ k.transpose(-2, -1)  # (B, h, Tq, Tk)
+    if scale:
+        scores = scores / math.sqrt(q.size(-1))
+    if mask is not None:
+        scores = scores.masked_fill(~mask.unsqueeze(-3), float("-inf"))
+    weights = torch.softmax(scores, dim=softmax_dim)
+    return attention.merge_heads(weights @ v) @ p["W_o"].T + p["b_o"]
+
+
+class _Switched(transformer.DecoderLayer):
+    """The post-LN decoder layer with one thing switched (class attributes below)."""
+
+    order = ("self", "cross", "ffn")
+    residual = {"self": True, "cross": True, "ffn": True}
+    norm = {"self": True, "cross": True, "ffn": True}
+    self_mask_mode = "given"  # "given" | "inverted" | "causal only" | "padding only"
+    cross_mask_mode = "given"  # "given" | "inverted" | "none"
+    scale = True
+    softmax_dim = -1
+    activation = True
+    one_norm_module = False
+
+    def _self_mask(self, x, self_mask):
+        if self.self_mask_mode == "inverted" and self_mask is not None:
+            return ~self_mask
+        if self.self_mask_mode == "causal only":
+            return masks.causal_mask(x.size(1))
+        if self.self_mask_mode == "padding only" and self_mask is not None:
+            return self_mask | ~masks.causal_mask(x.size(1))  # the future let through again
+        return self_mask
+
+    def _feed_forward(self, x):
+        ff = self.feed_forward
+        hidden = ff.linear1(x)
+        return ff.linear2(torch.relu(hidden) if self.activation else hidden)
+
+    def forward(self, x, context, self_mask=None, cross_mask=None):
+        if self.cross_mask_mode == "inverted" and cross_mask is not None:
+            cross_mask = ~cross_mask
+        elif self.cross_mask_mode == "none":
+            cross_mask = None
+        norms = {"self": self.norm1, "cross": self.norm2, "ffn": self.norm3}
+        if self.one_norm_module:
+            norms = {name: self.norm1 for name in norms}
+        for name in self.order:
+            if name == "self":
+                out = _attend_by_hand(self.self_attention, x, x, x, self._self_mask(x, self_mask),
+                                      self.scale, self.softmax_dim)
+            elif name == "cross":
+                out = _attend_by_hand(self.cross_attention, x, context, context, cross_mask,
+                                      self.scale, self.softmax_dim)
+            else:
+                out = self._feed_forward(x)
+            if self.residual[name]:
+                out = x + out
+            x = norms[name](out) if self.norm[name] else out
+        return x
+
+
+def _switched(name, **switches):
+    return type(name, (_Switched,), switches)
+
+
+_NoSelfResidual = _switched("_NoSelfResidual", residual={"self": False, "cross": True, "ffn": True})
+_NoFfnResidual = _switched("_NoFfnResidual", residual={"self": True, "cross": True, "ffn": False})
+_NoResidualAtAll = _switched("_NoResidualAtAll", residual={"self": False, "cross": False, "ffn": False})
+_NoNorm1 = _switched("_NoNorm1", norm={"self": False, "cross": True, "ffn": True})
+_NoNorm2 = _switched("_NoNorm2", norm={"self": True, "cross": False, "ffn": True})
+_NoNorm3 = _switched("_NoNorm3", norm={"self": True, "cross": True, "ffn": False})
+_NoNormAtAll = _switched("_NoNormAtAll", norm={"self": False, "cross": False, "ffn": False})
+_CrossFirst = _switched("_CrossFirst", order=("cross", "self", "ffn"))
+_FfnBeforeCross = _switched("_FfnBeforeCross", order=("self", "ffn", "cross"))
+_InvertedSelfMask = _switched("_InvertedSelfMask", self_mask_mode="inverted")
+_InvertedCrossMask = _switched("_InvertedCrossMask", cross_mask_mode="inverted")
+_CausalOnly = _switched("_CausalOnly", self_mask_mode="causal only")
+_PaddingOnly = _switched("_PaddingOnly", self_mask_mode="padding only")
+_NoScale = _switched("_NoScale", scale=False)
+_SoftmaxOverQueries = _switched("_SoftmaxOverQueries", softmax_dim=-2)
+_NoActivation = _switched("_NoActivation", activation=False)
+
+
+class _QueryFromContext(transformer.DecoderLayer):
+    """cross_attention(context, x, x): the query from the encoder (fails on shapes when S != T)."""
+
+    def forward(self, x, context, self_mask=None, cross_mask=None):
+        x = self.norm1(x + self.self_attention(x, x, x, self_mask)[0])
+        x = self.norm2(x + self.cross_attention(context, x, x, cross_mask)[0])
+        return self.norm3(x + self.feed_forward(x))
+
+
+_OneNormModule = _switched("_OneNormModule", one_norm_module=True)
+
+
+class _ReturnsWeights(transformer.DecoderLayer):
+    def forward(self, x, context, self_mask=None, cross_mask=None):
+        out = super().forward(x, context, self_mask, cross_mask)
+        return out, self.cross_attention_weights
+
+
+
+# ---------------------------------------------------------------- naming what a wrong forward did (any code style)
+
+_SUBLAYERS = {"self_attention": "셀프 어텐션", "cross_attention": "크로스 어텐션", "feed_forward": "피드포워드"}
+_NORM_OF = {"self_attention": "norm1", "cross_attention": "norm2", "feed_forward": "norm3"}
+_TRACED = ["self_attention", "cross_attention", "feed_forward", "norm1", "norm2", "norm3",
+           "self_attention.q_proj", "cross_attention.q_proj", "feed_forward.linear1"]
+
+
+def _mask_argument(call):
+    if "mask" in call.kwargs:
+        return call.kwargs["mask"]
+    return call.args[3] if len(call.args) > 3 else None
+
+
+def _sublayer_of(name):
+    """'cross_attention.q_proj' (attention written out by hand) counts as a call of cross_attention."""
+    return name.split(".")[0]
+
+
+def diagnose_decoder_layer(layer_class, case: Case):
+    """Run the learner's layer with its submodule calls recorded, and name what differs from
+    self-attention(self_mask) → norm1(x + ·) → cross-attention(x, context, context, cross_mask) →
+    norm2(x + ·) → feed_forward → norm3(x + ·). Returns a Korean note, or None."""
+    layer = load_like_reference(layer_class(D_MODEL, NUM_HEADS, D_FF, 0.1), _random_state(seed=12), "DecoderLayer")
+    k = case.kwargs
+    failed = False
+    with record_calls(layer, _TRACED) as calls:
+        try:
+            layer(k["x"], k["context"], k["self_mask"], k["cross_mask"])
+        except Exception:  # noqa: BLE001 - the calls made before the error still tell the story
+            failed = True
+    if failed:  # the trace stops at the error: only what was called can be judged, not what is missing
+        return _judge_calls(calls, k)
+    # one entry per sublayer use (a by-hand attention shows up as its q_proj; feed_forward's linear1
+    # only counts when feed_forward itself was not called)
+    order, seen_modules = [], set()
+    for call in calls:
+        top = _sublayer_of(call.name)
+        if call.name in _SUBLAYERS or call.name.startswith("norm"):
+            order.append(call.name)
+            seen_modules.add(call.name)
+        elif top not in seen_modules and (not order or order[-1] != top):
+            order.append(top)
+    sublayers = [n for n in order if n in _SUBLAYERS]
+    if not sublayers:
+        return None
+    for name in _SUBLAYERS:
+        if name not in sublayers:
+            return f"{_SUBLAYERS[name]} 부분층({name})을 부르지 않았습니다. 디코더 층에는 부분층이 셋 있습니다: 셀프 어텐션 → 크로스 어텐션 → 피드포워드."
+    first = [n for i, n in enumerate(sublayers) if n not in sublayers[:i]]
+    if first != list(_SUBLAYERS):
+        shown = " → ".join(_SUBLAYERS[n] for n in first)
+        return f"부분층 순서가 틀렸습니다 ({shown}). 순서는 셀프 어텐션 → 크로스 어텐션 → 피드포워드입니다."
+    for name in _SUBLAYERS:
+        norm = _NORM_OF[name]
+        position = order.index(name)
+        if norm in order and order.index(norm) < position:
+            return (f"사전 정규화(pre-LN)처럼 {norm}을 {_SUBLAYERS[name]} 앞에서 불렀습니다. 이 코스(노트, 논문)의 "
+                    "디코더는 사후 정규화(post-LN): x = norm(x + sublayer(x)).")
+        following = next((n for n in order[position + 1:] if n.startswith("norm") or n in _SUBLAYERS), None)
+        if following is None or following in _SUBLAYERS:
+            return (f"{_SUBLAYERS[name]} 뒤에 Add & Norm({norm})이 없습니다. 부분층마다 x = {norm}(x + 부분층 출력)입니다.")
+        if following != norm:
+            return (f"{_SUBLAYERS[name]} 뒤에 {following}을 썼습니다: norm1·norm2·norm3의 자리가 바뀌었습니다. "
+                    f"{_SUBLAYERS[name]} 뒤는 {norm}입니다.")
+    return _judge_calls(calls, k)
+
+
+def _judge_calls(calls, k):
+    """Rules on the recorded calls themselves: masks, the cross-attention's inputs, the residuals."""
+    by_name = {}
+    for call in calls:
+        by_name.setdefault(call.name, call)
+    for name, given, label in [("self_attention", k["self_mask"], "self_mask"),
+                               ("cross_attention", k["cross_mask"], "cross_mask")]:
+        call = by_name.get(name)
+        if call is None or given is None:
+            continue
+        used = _mask_argument(call)
+        if used is None:
+            return f"{_SUBLAYERS[name]}에 {label}를 넘기지 않았습니다 (마스크 없이 모든 위치를 봄): self.{name}(..., {label})."
+        if same_tensor(used, ~given):
+            return (f"{label}를 뒤집어서(~) 넘겼습니다. 이 코스의 마스크는 True = 볼 수 있음이고, 가리는 일은 "
+                    f"MultiHeadAttention이 안에서 합니다: {label}를 그대로 넘기세요.")
+        if not same_tensor(used, given):
+            return f"{_SUBLAYERS[name]}에 주어진 {label}와 다른 마스크를 넘겼습니다. {label}를 그대로 넘기세요."
+    cross = by_name.get("cross_attention")
+    if cross is not None and len(cross.args) >= 3:
+        query, key = cross.args[0], cross.args[1]
+        if same_tensor(query, k["context"]):
+            return "크로스 어텐션의 쿼리로 context를 넘겼습니다 (x와 context가 바뀜): self.cross_attention(x, context, context, cross_mask)."
+        if not same_tensor(key, k["context"]):
+            return "크로스 어텐션의 키·값이 인코더 출력 context가 아닙니다: self.cross_attention(x, context, context, cross_mask)."
+    for name in _SUBLAYERS:
+        call, norm = by_name.get(name), by_name.get(_NORM_OF[name])
+        if call is None or norm is None or call.output is None or not norm.args or not call.args:
+            continue
+        out = call.output[0] if isinstance(call.output, tuple) else call.output
+        into_norm, sublayer_input = norm.args[0], call.args[0]
+        if not (isinstance(out, torch.Tensor) and isinstance(into_norm, torch.Tensor)
+                and into_norm.shape == out.shape):
+            continue
+        if same_tensor(into_norm, out):
+            return f"{_SUBLAYERS[name]} 뒤 잔차 연결(Add)이 없습니다: {_NORM_OF[name]}(x + 부분층 출력)처럼 입력 x를 더하세요."
+        if same_tensor(into_norm, sublayer_input):
+            return (f"Add & Norm의 순서가 틀렸습니다: {_NORM_OF[name]}(x) + 부분층 출력이 아니라 "
+                    f"{_NORM_OF[name]}(x + 부분층 출력), 즉 더한 다음 정규화합니다.")
+        residual = into_norm - out
+        if name != "self_attention" and same_tensor(residual, k["x"]) and not same_tensor(sublayer_input, k["x"]):
+            return (f"{_SUBLAYERS[name]} 뒤 잔차로 층의 처음 입력 x를 더했습니다. 잔차는 그 부분층에 들어간 입력 "
+                    "(바로 앞 Add & Norm의 결과)입니다: x = norm(x + sublayer(x))로 x를 매번 갱신하세요.")
+        if not same_tensor(residual, sublayer_input):
+            return (f"{_SUBLAYERS[name]} 뒤 잔차 연결이 부분층의 입력을 더하지 않습니다: "
+                    f"{_NORM_OF[name]}(x + 부분층 출력)에서 x는 그 부분층에 넣은 바로 그 텐서입니다.")
+    return None
+
+
 EXERCISES_HERE = [
     Exercise(
         id="masks.causal_mask",
@@ -262,6 +492,7 @@ EXERCISES_HERE = [
         oracle=TorchDecoderLayer,
         oracle_name="nn.TransformerDecoderLayer",
         is_class=True,
+        diagnose=diagnose_decoder_layer,
         alternatives=[_DecoderAlternative],
         mistakes=[
             Mistake("사전 정규화(pre-LN)로 구현",
@@ -283,6 +514,71 @@ EXERCISES_HERE = [
             Mistake("Add & Norm을 마지막에 한 번만 함",
                     "📝 노트 점검: Add & Norm은 세 부분층 뒤에 각각 한 번씩, 모두 세 번 옵니다 (norm1, norm2, norm3).",
                     _OneNormAtTheEnd),
+            Mistake("셀프 어텐션 뒤 잔차 연결(Add)을 빠뜨림",
+                    "Add & Norm의 Add: x = norm1(x + self_attention(x, x, x, self_mask)). 입력 x를 더해야 "
+                    "층이 깊어져도 정보와 기울기가 지나갑니다.",
+                    _NoSelfResidual),
+            Mistake("피드포워드 뒤 잔차 연결(Add)을 빠뜨림",
+                    "세 번째 부분층도 x = norm3(x + feed_forward(x))입니다.",
+                    _NoFfnResidual),
+            Mistake("잔차 연결(Add)을 하나도 하지 않음",
+                    "부분층마다 x = norm(x + sublayer(x)): 부분층의 출력에 입력 x를 더한 뒤 정규화합니다.",
+                    _NoResidualAtAll),
+            Mistake("셀프 어텐션 뒤 Add & Norm의 Norm(norm1)을 빠뜨림",
+                    "부분층마다 더한 뒤 정규화합니다: x = self.norm1(x + attended).",
+                    _NoNorm1),
+            Mistake("크로스 어텐션 뒤 Add & Norm의 Norm(norm2)을 빠뜨림",
+                    "크로스 어텐션 뒤에도 x = self.norm2(x + attended)입니다.",
+                    _NoNorm2),
+            Mistake("피드포워드 뒤 Add & Norm의 Norm(norm3)을 빠뜨림",
+                    "마지막 부분층 뒤에도 x = self.norm3(x + feed_forward(x))입니다.",
+                    _NoNorm3),
+            Mistake("계층 정규화(Add & Norm의 Norm)를 하나도 하지 않음",
+                    "부분층마다 norm1, norm2, norm3을 한 번씩 씁니다 (post-LN).",
+                    _NoNormAtAll),
+            Mistake("같은 norm1을 세 번 씀",
+                    "정규화 층은 부분층마다 따로 있습니다(각자 weight와 bias를 배움): norm1, norm2, norm3.",
+                    _OneNormModule),
+            Mistake("부분층 순서가 틀림: 크로스 어텐션을 셀프 어텐션보다 먼저 함",
+                    "순서는 마스크드 셀프 어텐션 → 크로스 어텐션 → 피드포워드입니다. 먼저 지금까지의 타깃을 "
+                    "읽고(셀프), 그다음 원문을 봅니다(크로스).",
+                    _CrossFirst),
+            Mistake("부분층 순서가 틀림: 피드포워드를 크로스 어텐션보다 먼저 함",
+                    "순서는 마스크드 셀프 어텐션 → 크로스 어텐션 → 피드포워드입니다.",
+                    _FfnBeforeCross),
+            Mistake("셀프 어텐션 마스크를 뒤집음 (~self_mask)",
+                    "이 코스의 마스크는 True = 볼 수 있음이고 MultiHeadAttention이 안에서 ~mask 자리를 가립니다. "
+                    "마스크를 뒤집으면 각 위치가 미래와 패딩만 보고, 볼 것이 없는 행은 NaN이 됩니다. "
+                    "self_mask를 그대로 넘기세요.",
+                    _InvertedSelfMask),
+            Mistake("크로스 어텐션 마스크를 뒤집음 (~cross_mask)",
+                    "cross_mask는 True = 실제 원문 토큰입니다. 뒤집으면 패딩만 보고, 패딩 없는 문장은 NaN이 됩니다. "
+                    "그대로 넘기세요.",
+                    _InvertedCrossMask),
+            Mistake("self_mask 대신 인과 마스크만 새로 만들어 씀 (타깃 패딩을 가리지 않음)",
+                    "주어진 self_mask는 인과 마스크 AND 패딩 마스크입니다. 새로 만들지 말고 그대로 넘기세요.",
+                    _CausalOnly),
+            Mistake("셀프 어텐션이 미래를 봄 (인과 마스크가 빠짐)",
+                    "디코더의 셀프 어텐션은 미래 토큰을 가려야 합니다: self_mask(인과 AND 패딩)를 그대로 넘기세요.",
+                    _PaddingOnly),
+            Mistake("점수를 √d_k로 나누지 않음",
+                    "어텐션 점수는 q·k / √d_k입니다 (d_k = 헤드 하나의 크기). 직접 쓰지 말고 "
+                    "self.self_attention(x, x, x, self_mask)처럼 주어진 모듈을 쓰면 안에서 나눕니다.",
+                    _NoScale),
+            Mistake("softmax를 쿼리 축으로 계산함",
+                    "가중치는 키 축(마지막 축, dim=-1)으로 합이 1이어야 합니다.",
+                    _SoftmaxOverQueries),
+            Mistake("피드포워드에 활성화 함수(ReLU)가 없음",
+                    "FFN = Linear → ReLU → Linear입니다. 활성화가 없으면 두 선형 층이 선형 층 하나와 같아집니다: "
+                    "self.feed_forward(x)를 쓰세요.",
+                    _NoActivation),
+            Mistake("크로스 어텐션에서 x와 context를 바꿈 (쿼리가 인코더 출력)",
+                    "크로스 어텐션의 쿼리는 디코더 쪽 x, 키·값은 인코더 출력 context입니다: "
+                    "self.cross_attention(x, context, context, cross_mask).",
+                    _QueryFromContext),
+            Mistake("출력과 어텐션 가중치를 튜플로 돌려줌",
+                    "forward는 (B, T, D) 텐서 x 하나만 돌려줍니다. 가중치는 self.cross_attention_weights에 저장하세요.",
+                    _ReturnsWeights),
         ],
     ),
 ]

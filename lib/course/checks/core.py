@@ -4,15 +4,38 @@ An exercise is one `Exercise` entry: the lib reference, deterministic test cases
 independent torch oracle, and a few typical mistakes (each a small wrong implementation). The
 engine runs the learner's object on every case and compares with the reference; when the answer
 is wrong it names the first failing case and, if the wrong output equals a known mistake's output
-on that case, names the mistake. Nothing the learner wrote can make it raise.
+on that case, names the mistake.
+
+What the engine guarantees, on Linux, macOS and Windows alike:
+
+- Nothing the learner wrote makes ``run_check`` raise (except the learner's own Ctrl-C / ■ stop).
+- A time limit without signals: the learner's call runs in a worker thread that the engine joins
+  with a timeout. When time is up, ``TimeLimitExceeded`` (a ``BaseException``, so
+  ``except Exception:`` in learner code cannot swallow it) is raised inside that thread; if the
+  thread still does not stop (one long C++ op, ``except BaseException:``), the check reports the
+  time limit anyway and moves on, so a hung loop never hangs the kernel.
+- A check leaves the global random state (torch CPU, python ``random``, numpy) as it found it.
+- What the learner prints during a check is captured; a few lines are shown with the verdict.
+- In-place changes to the inputs are reported (each call gets fresh copies, so nothing leaks).
+- Outputs on another device, in another dtype or with ``requires_grad`` get a message of their own.
+- Error messages point at the learner's line, also when the error is raised inside lib's parts or
+  torch, and also with Windows paths.
+- A wrong answer is named when its output (or its error) equals a typical mistake's on the failing
+  case; class exercises may also ``diagnose`` how the learner's forward used its parts (the calls of
+  its submodules, recorded with ``record_calls``), which names mistakes written in any style.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
+import ctypes
+import difflib
 import inspect
+import io
 import math
-import signal
+import os
+import random
 import threading
 import traceback
 from dataclasses import dataclass, field
@@ -52,6 +75,7 @@ class Exercise:
     id: the dotted path of the reference under lib/ ("attention.attend").
     run(obj, case) -> output: how an implementation is called (default: obj(*args, **kwargs)).
     output_names: names of the outputs when the function returns a tuple.
+    time_limit: seconds per call of the learner's code (wall clock; generous on purpose).
     """
 
     id: str
@@ -68,9 +92,15 @@ class Exercise:
     rtol: float = 1e-4
     time_limit: float = 10.0
     is_class: bool = False
+    diagnose: Callable | None = None  # (obj, case) -> Korean note naming the mistake, or None
+
 
     def call(self, obj, case: Case):
-        case = clone_case(case)
+        """Run ``obj`` on a fresh copy of the case (in-place changes cannot leak into other runs)."""
+        return self.call_on(obj, clone_case(case))
+
+    def call_on(self, obj, case: Case):
+        """Run ``obj`` on exactly this case (the caller made the copy)."""
         if self.run is not None:
             return self.run(obj, case)
         return obj(*case.args, **case.kwargs)
@@ -91,47 +121,158 @@ class CheckResult:
         return f"CheckResult(passed={self.passed})"
 
 
-class _TimeLimit(Exception):
-    pass
+class TimeLimitExceeded(BaseException):
+    """Raised inside the learner's thread when its time is up.
+
+    A BaseException (like KeyboardInterrupt), so ``except Exception:`` in learner code does not
+    swallow it.
+    """
 
 
 def clone_case(case: Case) -> Case:
-    """A copy whose tensors are fresh, so in-place changes by one run cannot leak into another."""
+    """A copy whose tensors and modules are fresh, so in-place changes by one run cannot leak."""
 
     def clone(x):
         if isinstance(x, torch.Tensor):
             return x.detach().clone()
+        if isinstance(x, torch.nn.Module):
+            return copy.deepcopy(x)
         if isinstance(x, (list, tuple)):
             return type(x)(clone(v) for v in x)
         if isinstance(x, dict):
             return {k: clone(v) for k, v in x.items()}
-        return x  # modules, ints, callables: shared
+        return x  # ints, strings, callables: shared
 
     return Case(clone(case.args), clone(case.kwargs), case.label)
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float):
-    """Interrupt the block after ``seconds`` (SIGALRM, main thread on Unix); else no limit."""
-    usable = (
-        hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and seconds > 0
-    )
-    if not usable:
-        yield
-        return
+# ---------------------------------------------------------------- time limit (no signals)
 
-    def on_alarm(signum, frame):
-        raise _TimeLimit()
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+def _async_raise(thread: threading.Thread, exc_type) -> bool:
+    """Ask CPython to raise ``exc_type`` in ``thread`` at its next bytecode (works on every OS)."""
+    if thread.ident is None or not thread.is_alive():
+        return False
     try:
-        yield
+        done = ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(exc_type))
+    except (AttributeError, TypeError, ValueError):  # not CPython
+        return False
+    return done == 1
+
+
+@dataclass
+class Outcome:
+    """What one guarded call produced: a value, an exception, or a time-out."""
+
+    value: object = None
+    error: BaseException | None = None
+    timed_out: bool = False
+    still_running: bool = False  # time-out and the thread did not stop (it is left behind, daemon)
+
+
+def call_with_time_limit(function: Callable, seconds: float, grace: float = 1.0) -> Outcome:
+    """Run ``function()`` in a worker thread under ``torch.no_grad()``, at most ``seconds`` long.
+
+    Works without SIGALRM (Windows, non-main threads). Never raises, except KeyboardInterrupt when
+    the learner stops the cell (the worker is then asked to stop too).
+    """
+    outcome = Outcome()
+
+    def target():
+        try:
+            with torch.no_grad():
+                outcome.value = function()
+        except BaseException as exc:  # noqa: BLE001 - everything is reported, nothing escapes
+            outcome.error = exc
+
+    worker = threading.Thread(target=target, name="course-check", daemon=True)
+    worker.start()
+    try:
+        worker.join(seconds if seconds and seconds > 0 else None)
+    except KeyboardInterrupt:
+        _async_raise(worker, TimeLimitExceeded)
+        raise
+    if not worker.is_alive():
+        if isinstance(outcome.error, TimeLimitExceeded):
+            outcome.timed_out, outcome.error = True, None
+        return outcome
+    outcome.timed_out = True
+    # Ask the thread to stop; learner code that catches BaseException gets asked again.
+    deadline_steps = max(1, int(grace / 0.05))
+    for _ in range(deadline_steps):
+        _async_raise(worker, TimeLimitExceeded)
+        worker.join(0.05)
+        if not worker.is_alive():
+            break
+    outcome.still_running = worker.is_alive()
+    outcome.error = None
+    outcome.value = None
+    return outcome
+
+
+# ---------------------------------------------------------------- print capture and random state
+
+
+class _Captured(io.TextIOBase):
+    """A bounded stand-in for stdout/stderr: keeps the first ``limit`` characters, counts lines."""
+
+    def __init__(self, limit: int = 4000):
+        self.limit, self.text, self.total = limit, "", 0
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        s = str(s)
+        self.total += len(s)
+        if len(self.text) < self.limit:
+            self.text += s[: self.limit - len(self.text)]
+        return len(s)
+
+    @property
+    def lines(self) -> list:
+        return [line for line in self.text.splitlines() if line.strip()]
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.text)
+
+    @property
+    def line_count(self) -> str:
+        """'12줄', or '12줄 이상' when the buffer was full."""
+        count = self.text.count("\n") + (0 if self.text.endswith("\n") or not self.text else 1)
+        return f"{count}줄 이상" if self.truncated else f"{count}줄"
+
+
+@contextlib.contextmanager
+def capture_output():
+    buffer = _Captured()
+    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+        yield buffer
+
+
+def printed_summary(buffer: _Captured, failed: bool, shown: int = 5) -> str:
+    """A short Korean note about what the learner printed during the check ('' if nothing)."""
+    if not buffer.total:
+        return ""
+    lines = buffer.lines
+    if not failed:
+        return f"\n  (검사하는 동안 print한 내용 {buffer.line_count}은 감췄습니다. 디버깅용 print는 지워도 됩니다.)"
+    more = f" (처음 {shown}줄만)" if len(lines) > shown or buffer.truncated else ""
+    body = "\n".join(f"    | {line[:160]}" for line in lines[:shown])
+    return f"\n  🖨 이 케이스를 실행하는 동안 출력한 내용{more}:\n{body}"
+
+
+@contextlib.contextmanager
+def preserved_random_state():
+    """Leave torch's CPU generator, python's ``random`` and numpy's global generator as found."""
+    py_state, np_state = random.getstate(), np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=[]):
+            yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        random.setstate(py_state)
+        np.random.set_state(np_state)
 
 
 # ---------------------------------------------------------------- class exercises
@@ -165,6 +306,96 @@ def load_like_reference(module: torch.nn.Module, state: dict, reference_name: st
     return module.eval()
 
 
+def _own_methods(cls) -> dict:
+    """Functions defined by ``cls`` and its bases below nn.Module / object."""
+    found = {}
+    for klass in reversed(cls.__mro__):
+        if klass in (object, torch.nn.Module):
+            continue
+        for name, value in vars(klass).items():
+            if callable(value) or isinstance(value, (staticmethod, classmethod)):
+                found[name] = value
+    return found
+
+
+def missing_forward_problem(cls) -> str | None:
+    """A Korean explanation when a module class has no ``forward`` (Keras ``call``, a typo, indentation)."""
+    if not (isinstance(cls, type) and issubclass(cls, torch.nn.Module)):
+        return None
+    if getattr(cls, "forward", None) is not torch.nn.Module.forward:
+        return None
+    methods = [name for name in _own_methods(cls) if not name.startswith("__")]
+    if "call" in methods:
+        return (
+            "클래스에 forward가 없고 call이 있습니다. call은 Keras의 이름입니다(노트의 TensorFlow 코드). "
+            "PyTorch의 nn.Module은 forward를 부릅니다: `def call(self, ...)`을 `def forward(self, ...)`로 바꾸세요."
+        )
+    close = difflib.get_close_matches("forward", [m.lower() for m in methods], n=1, cutoff=0.6)
+    if close:
+        original = next(m for m in methods if m.lower() == close[0])
+        return (
+            f"클래스에 forward가 없고 {original}가 있습니다. 철자를 확인하세요: 메서드 이름은 정확히 "
+            f"`forward`여야 nn.Module이 model(...)을 부를 때 실행합니다."
+        )
+    return (
+        "클래스에 forward 메서드가 없습니다. `def forward(self, ...)`가 클래스 안쪽으로 들여쓰기 되어 "
+        "있는지(__init__과 같은 깊이), 이름이 정확히 forward인지 확인하세요."
+    )
+
+
+@dataclass
+class Call:
+    """One call of a submodule, recorded by ``record_calls``."""
+
+    name: str
+    args: tuple
+    kwargs: dict
+    output: object = None
+
+
+@contextlib.contextmanager
+def record_calls(module: torch.nn.Module, names):
+    """Record, in order, every call of the named submodules of ``module`` (inputs and output).
+
+    ``names`` are dotted paths ("cross_attention", "encoder.embedding"); a missing one is skipped.
+    Used by the class exercises' ``diagnose`` to see *how* a learner's forward used its parts.
+    """
+    calls, handles = [], []
+    lookup = dict(module.named_modules())
+    for name in names:
+        sub = lookup.get(name)
+        if sub is None:
+            continue
+
+        def before(mod, args, kwargs, name=name):
+            calls.append(Call(name, args, dict(kwargs)))
+
+        def after(mod, args, kwargs, output, name=name):
+            for call in reversed(calls):
+                if call.name == name and call.output is None:
+                    call.output = output
+                    break
+
+        handles.append(sub.register_forward_pre_hook(before, with_kwargs=True))
+        handles.append(sub.register_forward_hook(after, with_kwargs=True))
+    try:
+        yield calls
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def same_tensor(a, b, atol: float = 1e-5) -> bool:
+    """True when ``a`` and ``b`` are tensors of one shape and dtype with (nearly) equal values."""
+    if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
+        return False
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.dtype == torch.bool or not a.is_floating_point():
+        return bool(torch.equal(a, b))
+    return bool(torch.allclose(a.double(), b.double(), atol=atol, rtol=1e-4, equal_nan=True))
+
+
 # ---------------------------------------------------------------- describing values
 
 
@@ -174,18 +405,22 @@ def shape_of(x) -> str:
     return type(x).__name__
 
 
-def describe_case(exercise: Exercise, case: Case) -> str:
-    """'x: (2, 3), h: (2, 4)' from the reference's parameter names."""
+def input_names(exercise: Exercise, case: Case) -> list:
+    """Names of the case's positional inputs, from the reference's signature ('' when unknown)."""
+    if exercise.is_class:
+        return [""] * len(case.args)
     try:
         names = list(inspect.signature(exercise.reference).parameters)
     except (TypeError, ValueError):
         names = []
-    if exercise.is_class:
-        names = []
+    return [names[i] if i < len(names) else f"인자{i + 1}" for i in range(len(case.args))]
+
+
+def describe_case(exercise: Exercise, case: Case) -> str:
+    """'x: (2, 3), h: (2, 4)' from the reference's parameter names."""
     parts = []
-    for i, value in enumerate(case.args):
-        name = names[i] if i < len(names) else f"인자{i + 1}"
-        parts.append(f"{name}: {_short(value)}")
+    for i, (name, value) in enumerate(zip(input_names(exercise, case), case.args)):
+        parts.append(f"{name or f'인자{i + 1}'}: {_short(value)}")
     for name, value in case.kwargs.items():
         parts.append(f"{name}={_short(value)}")
     text = ", ".join(parts)
@@ -205,10 +440,46 @@ def _short(value) -> str:
 
 
 def _preview(t: torch.Tensor, n: int = 6) -> str:
-    flat = t.detach().reshape(-1)[:n].tolist()
+    flat = t.detach().cpu().reshape(-1)[:n].tolist()
     body = ", ".join(f"{v:.4f}" if isinstance(v, float) else str(v) for v in flat)
     more = ", ..." if t.numel() > n else ""
     return f"[{body}{more}]"
+
+
+def _tensors_with_names(value, name: str):
+    """(name, tensor) for every tensor inside ``value`` (nested tuples/lists/dicts)."""
+    if isinstance(value, torch.Tensor):
+        yield name, value
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            yield from _tensors_with_names(v, f"{name}[{i}]")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _tensors_with_names(v, f"{name}[{k!r}]" if name else str(k))
+
+
+def changed_inputs(exercise: Exercise, original: Case, used: Case) -> list:
+    """Names of the input tensors the learner's call changed in place."""
+    changed = []
+    names = input_names(exercise, original)
+    pairs = list(zip(names, original.args, used.args)) + [(k, original.kwargs[k], used.kwargs.get(k))
+                                                          for k in original.kwargs]
+    for i, (name, before, after) in enumerate(pairs):
+        label = name or f"인자{i + 1}"
+        before_t = dict(_tensors_with_names(before, label))
+        for tname, tensor in _tensors_with_names(after, label):
+            old = before_t.get(tname)
+            if old is None or old.shape != tensor.shape or old.dtype != tensor.dtype:
+                continue
+            if not torch.equal(old.detach(), tensor.detach()) and not (
+                    old.is_floating_point() and bool(torch.isnan(old).any())):
+                changed.append(tname)
+    return changed
+
+
+def _has_bool_input(case: Case) -> bool:
+    tensors = list(_tensors_with_names(case.args, "")) + list(_tensors_with_names(case.kwargs, ""))
+    return any(t.dtype == torch.bool for _, t in tensors)
 
 
 # ---------------------------------------------------------------- comparing outputs
@@ -239,9 +510,11 @@ def compare(got, expected, atol: float, rtol: float, where: str = "결과", name
         return _compare_tensor(got, expected, atol, rtol, where)
     if isinstance(expected, (int, float)):
         if isinstance(got, torch.Tensor) and got.numel() == 1:
-            got = got.item()
-        if not isinstance(got, (int, float)):
+            got = got.detach().cpu().item()
+        if isinstance(got, bool) or not isinstance(got, (int, float)):
             return f"{where}는 숫자여야 하는데 {type(got).__name__}입니다."
+        if math.isnan(got) and not math.isnan(expected):
+            return f"{where}가 NaN입니다 (기대 {expected:.4f}). 0으로 나누거나 NaN이 섞인 값을 쓰지 않았는지 보세요."
         if not math.isclose(got, expected, rel_tol=rtol, abs_tol=atol):
             return f"{where} 값이 다릅니다: 기대 {expected:.4f}, 실제 {got:.4f}."
         return None
@@ -251,6 +524,11 @@ def compare(got, expected, atol: float, rtol: float, where: str = "결과", name
 
 
 def _compare_tensor(got, expected: torch.Tensor, atol, rtol, where) -> str | None:
+    """Type, then device, then shape, then dtype, then values: the first problem found, in Korean.
+
+    dtype rule (explicit): the output's dtype must equal the reference's, for floats (float32) and
+    integers (int64 = torch.long) alike; bool masks must be bool.
+    """
     if got is None:
         return f"{where}가 None입니다. return 문을 빠뜨리지 않았나요?"
     if isinstance(got, np.ndarray):
@@ -260,6 +538,12 @@ def _compare_tensor(got, expected: torch.Tensor, atol, rtol, where) -> str | Non
         )
     if not isinstance(got, torch.Tensor):
         return f"{where}는 torch.Tensor여야 하는데 {type(got).__name__}입니다."
+    if got.device != expected.device:
+        return (
+            f"{where}가 {got.device} 장치에 있습니다. 입력과 같은 장치({expected.device})에 두세요: "
+            "함수 안에서 .cuda()나 .to('cuda'), device=... 로 옮기지 말고, 새 텐서는 "
+            "device=x.device(또는 torch.zeros_like(x))로 만드세요."
+        )
     if tuple(got.shape) != tuple(expected.shape):
         return f"{where}의 모양(shape)이 다릅니다: 기대 {tuple(expected.shape)}, 실제 {tuple(got.shape)}."
     if expected.dtype == torch.bool or got.dtype == torch.bool:
@@ -276,7 +560,12 @@ def _compare_tensor(got, expected: torch.Tensor, atol, rtol, where) -> str | Non
     if not expected.is_floating_point():
         if got.is_floating_point():
             return f"{where}는 정수 텐서({expected.dtype})여야 하는데 {got.dtype}입니다."
-        wrong = (got.long() != expected.long()).nonzero()
+        if got.dtype != expected.dtype:
+            return (
+                f"{where}의 dtype이 {got.dtype}입니다. {expected.dtype}여야 합니다 "
+                "(토큰 id는 torch.long: dtype=torch.long으로 만들거나 .long()을 붙이세요)."
+            )
+        wrong = (got != expected).nonzero()
         if len(wrong):
             idx = tuple(wrong[0].tolist())
             return (
@@ -312,17 +601,68 @@ def _compare_tensor(got, expected: torch.Tensor, atol, rtol, where) -> str | Non
     return None
 
 
+NAN_WITH_MASK_HINT = (
+    " 마스크를 쓰는 계산이라면: 한 행의 키가 모두 가려지면(-inf만 남으면) softmax가 NaN이 됩니다. "
+    "마스크의 True/False를 뒤집지 않았는지(이 코스는 True = 볼 수 있음: masked_fill(~mask, -inf)) 확인하세요."
+)
+
+
+def _requires_grad_note(got) -> str:
+    tensors = [t for _, t in _tensors_with_names(got, "")] if not isinstance(got, torch.Tensor) else [got]
+    if any(t.requires_grad for t in tensors):
+        return (
+            "\n  ⚠️ 결과 텐서에 requires_grad=True가 붙어 있습니다. 함수 안에서 새 텐서를 "
+            "requires_grad=True(또는 nn.Parameter)로 만들지 마세요: 기울기는 학습할 파라미터에만 필요합니다."
+        )
+    return ""
+
+
 # ---------------------------------------------------------------- running learner code
 
 
+def _normalise(path: str) -> str:
+    """A path in one form for comparisons: forward slashes, lower case (Windows is case-insensitive)."""
+    return str(path).replace("\\", "/").rstrip("/").lower() + "/"
+
+
+LIB_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # .../lib
+TORCH_DIR = os.path.dirname(os.path.abspath(torch.__file__))
+_STDLIB_MARKERS = ("/threading.py", "/contextlib.py")
+
+
+def _is_internal(filename: str, internal_dirs=None) -> bool:
+    """True for frames of lib (the course's own code, reference parts included), torch and the stdlib
+    plumbing of the worker thread; False for the learner's code (a notebook cell, a test file)."""
+    dirs = internal_dirs if internal_dirs is not None else (LIB_DIR, TORCH_DIR)
+    name = _normalise(filename)[:-1]
+    if any(name.startswith(_normalise(d)) for d in dirs):
+        return True
+    return name.endswith(_STDLIB_MARKERS)
+
+
+def _lib_part(filename: str) -> str:
+    """'lib/attention.py' for a frame inside lib (any OS), else ''."""
+    name = _normalise(filename)[:-1]
+    lib = _normalise(LIB_DIR)
+    if name.startswith(lib):
+        return "lib/" + name[len(lib):]
+    return ""
+
+
 def _learner_frame(exc: BaseException) -> str:
-    """'줄 3: return x @ w' for the innermost frame outside lib/torch, if any."""
+    """' (줄 3: return x @ w)' for the innermost frame outside lib/torch; when the error was raised
+    inside lib's parts or torch, say so and still point at the learner's line that called them."""
     frames = traceback.extract_tb(exc.__traceback__)
-    mine = [f for f in frames if "/lib/course/checks/" not in f.filename and "/torch/" not in f.filename]
+    mine = [f for f in frames if not _is_internal(f.filename)]
     if not mine:
         return ""
     f = mine[-1]
-    return f" (줄 {f.lineno}: {f.line})" if f.line else f" (줄 {f.lineno})"
+    line = f" (줄 {f.lineno}: {f.line})" if f.line else f" (줄 {f.lineno})"
+    after = frames[frames.index(f) + 1:] if f in frames else []
+    parts = [p for p in (_lib_part(a.filename) for a in after) if p and "/course/" not in p]
+    if parts:
+        return f"{line} — 오류는 {parts[-1]} 안에서 났지만, 원인은 그 부분을 부른 내 코드의 이 줄입니다"
+    return line
 
 
 def _exception_hint(exc: BaseException) -> str:
@@ -332,43 +672,100 @@ def _exception_hint(exc: BaseException) -> str:
     if "must match the size" in text:
         return (" 원소별 연산(+, *)의 두 텐서 모양이 맞지 않습니다. 각 텐서의 .shape를 출력해 보고, "
                 "필요하면 unsqueeze나 [:, None]으로 축을 맞추세요.")
-    if "Expected all tensors to be on the same device" in text:
-        return " 텐서가 서로 다른 장치에 있습니다."
+    if "Expected all tensors to be on the same device" in text or "CUDA" in text:
+        return " 텐서가 서로 다른 장치에 있습니다. 함수 안에서 .cuda()/.to(...)로 옮기지 마세요."
+    if isinstance(exc, TypeError) and "unsupported operand" in text and "tuple" in text:
+        return (" 튜플과 텐서를 더했습니다. MultiHeadAttention은 (출력, 가중치) 두 값을 돌려줍니다: "
+                "attended, weights = self.self_attention(...)처럼 나눠 받거나 [0]을 붙이세요.")
+    if ("Long" in text or "long int" in text) and ("Float" in text or "float" in text):
+        return (" 정수 토큰 id 텐서를 실수 벡터가 올 자리에 넘긴 것 같습니다. 토큰은 임베딩(또는 "
+                "self.encoder(...)의 결과)을 거친 뒤에 어텐션에 들어갑니다.")
     if isinstance(exc, TypeError) and "numpy" in text:
         return " numpy와 torch를 섞어 쓰지 않았는지 보세요."
+    if isinstance(exc, TypeError) and "positional argument" in text:
+        return " 함수(또는 forward)의 인자 목록을 문제에 주어진 그대로 두세요."
+    if isinstance(exc, NameError):
+        return " 이 이름을 정의하는 앞쪽 셀(가져오기 셀 포함)을 먼저 실행했는지 확인하세요."
     return ""
 
 
+def _time_limit_message(exercise: Exercise, still_running: bool) -> str:
+    text = (
+        f"{exercise.time_limit:g}초 안에 끝나지 않았습니다. 끝나지 않는 반복문이 있거나, "
+        "벡터화하지 않은 계산이 너무 느린지 확인하세요."
+    )
+    if still_running:
+        text += (" (코드가 멈추라는 신호도 무시하고 아직 뒤에서 돌고 있습니다: except BaseException이나 "
+                 "긴 계산 하나가 있는지 보세요. 느려지면 커널을 재시작하세요.)")
+    return text
+
+
 def _run_guarded(exercise: Exercise, obj, case: Case):
-    """(output, None) or (None, Korean problem text). Never raises (except KeyboardInterrupt)."""
-    try:
-        with time_limit(exercise.time_limit), torch.no_grad():
-            return exercise.call(obj, case), None
-    except KeyboardInterrupt:
-        raise
-    except _TimeLimit:
-        return None, (
-            f"{exercise.time_limit:g}초 안에 끝나지 않았습니다. 끝나지 않는 반복문이 있거나, "
-            "벡터화하지 않은 계산이 너무 느린지 확인하세요."
-        )
-    except NotImplementedError:
-        return None, STUB_MESSAGE
-    except BaseException as exc:  # noqa: BLE001 - nothing the learner wrote may escape
-        name = type(exc).__name__
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        return None, f"실행 중 오류가 났습니다: {name}: {message}{_learner_frame(exc)}.{_exception_hint(exc)}"
+    """(output, None, used_case) or (None, Korean problem text, used_case). Never raises, except
+    KeyboardInterrupt. ``used_case`` is the copy the learner's code received."""
+    used = clone_case(case)
+    outcome = call_with_time_limit(lambda: exercise.call_on(obj, used), exercise.time_limit)
+    if outcome.timed_out:
+        return None, _time_limit_message(exercise, outcome.still_running), used
+    exc = outcome.error
+    if exc is None:
+        return outcome.value, None, used
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+    if isinstance(exc, NotImplementedError) and not _is_missing_forward(exc):
+        return None, STUB_MESSAGE, used
+    name = type(exc).__name__
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    problem = f"실행 중 오류가 났습니다: {name}: {message}{_learner_frame(exc)}.{_exception_hint(exc)}"
+    if isinstance(exc, Exception):
+        mistake = _mistake_failing_the_same_way(exercise, case, exc)
+        if mistake is not None:
+            problem += f"\n  💡 흔한 실수: {mistake.name}. {mistake.hint}"
+    return None, problem, used
+
+
+def _is_missing_forward(exc: BaseException) -> bool:
+    return 'missing the required "forward" function' in str(exc)
 
 
 def _matching_mistake(exercise: Exercise, case: Case, got) -> Mistake | None:
     for mistake in exercise.mistakes:
         try:
-            with torch.no_grad():
+            with torch.no_grad(), capture_output():
                 wrong = exercise.call(mistake.implementation, case)
+            if compare(got, wrong, exercise.atol, exercise.rtol) is None:
+                return mistake
         except Exception:  # noqa: BLE001 - a mistake that cannot run on this case tells nothing
             continue
-        if compare(got, wrong, exercise.atol, exercise.rtol) is None:
-            return mistake
     return None
+
+
+def _error_signature(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _mistake_failing_the_same_way(exercise: Exercise, case: Case, error: BaseException) -> Mistake | None:
+    """A typical mistake that raises exactly the same error on this case (e.g. the query and the
+    keys swapped in cross-attention: a shape error, not a wrong number)."""
+    signature = _error_signature(error)
+    for mistake in exercise.mistakes:
+        try:
+            with torch.no_grad(), capture_output():
+                exercise.call(mistake.implementation, case)
+        except Exception as exc:  # noqa: BLE001 - the mistake's own error is what we compare
+            if _error_signature(exc) == signature:
+                return mistake
+    return None
+
+
+def _diagnose(exercise: Exercise, obj, case: Case) -> str | None:
+    """The exercise's own look at how the learner's code used its parts (None if nothing found)."""
+    used = clone_case(case)
+    with capture_output():
+        outcome = call_with_time_limit(lambda: exercise.diagnose(obj, used), exercise.time_limit)
+    if outcome.timed_out or outcome.error is not None:
+        return None
+    return outcome.value if isinstance(outcome.value, str) and outcome.value else None
 
 
 def _check_object_kind(exercise: Exercise, obj) -> str | None:
@@ -377,7 +774,7 @@ def _check_object_kind(exercise: Exercise, obj) -> str | None:
     if exercise.is_class:
         if not isinstance(obj, type):
             return f"클래스를 넘겨야 하는데 {type(obj).__name__}을(를) 넘겼습니다. 괄호 없이 클래스 이름만 넘기세요."
-        return None
+        return missing_forward_problem(obj)
     if isinstance(obj, type) and not issubclass(obj, torch.nn.Module):
         return f"함수를 넘겨야 하는데 클래스 {obj.__name__}을(를) 넘겼습니다."
     if not callable(obj):
@@ -389,11 +786,20 @@ def _check_object_kind(exercise: Exercise, obj) -> str | None:
 
 
 def run_check(exercise: Exercise, obj) -> CheckResult:
-    """Check ``obj`` against ``exercise``. Returns a CheckResult; never raises for learner code."""
+    """Check ``obj`` against ``exercise``. Returns a CheckResult; never raises for learner code.
+
+    The global random state (torch CPU, python, numpy) is the same before and after.
+    """
+    with preserved_random_state():
+        return _run_check(exercise, obj)
+
+
+def _run_check(exercise: Exercise, obj) -> CheckResult:
     problem = _check_object_kind(exercise, obj)
     if problem:
         return CheckResult(False, f"❌ {exercise.id}: {problem}")
     cases = exercise.cases()
+    notes, printed = [], _Captured()
     for number, case in enumerate(cases, start=1):
         expected = exercise.call(exercise.reference, case)
         if exercise.oracle is not None:
@@ -404,21 +810,44 @@ def run_check(exercise: Exercise, obj) -> CheckResult:
                     f"⚠️ {exercise.id}: 참조 구현과 {exercise.oracle_name}의 결과가 다릅니다. "
                     "학습자의 잘못이 아니라 코스의 버그입니다. 알려 주세요.",
                 )
-        got, problem = _run_guarded(exercise, obj, case)
+        with capture_output() as buffer:
+            got, problem, used = _run_guarded(exercise, obj, case)
         if problem == STUB_MESSAGE:
             return CheckResult(False, f"⏳ {exercise.id}: {STUB_MESSAGE}")
         where = f"케이스 {number}/{len(cases)} ({describe_case(exercise, case)})"
         if problem is None:
-            problem = compare(got, expected, exercise.atol, exercise.rtol, names=exercise.output_names)
+            try:
+                problem = compare(got, expected, exercise.atol, exercise.rtol, names=exercise.output_names)
+            except Exception as exc:  # noqa: BLE001 - an odd output must not crash the check
+                problem = f"결과를 비교할 수 없습니다 ({type(exc).__name__}: {exc}). 결과의 종류와 모양을 확인하세요."
+            if problem and "NaN 또는 inf" in problem and (_has_bool_input(case) or exercise.is_class):
+                problem = problem.split(" 큰 값에 exp")[0] + NAN_WITH_MASK_HINT
+        changed = changed_inputs(exercise, case, used)
+        if changed and not any("입력 텐서" in n for n in notes):
+            notes.append(
+                f"\n  ⚠️ 입력 텐서 {', '.join(changed[:3])}을(를) 제자리(in-place)에서 바꿨습니다 "
+                "(x += ..., x /= ..., .zero_(), x[...] = ... 등). 함수를 부른 쪽의 텐서가 바뀌니, "
+                "새 텐서를 만들어 쓰세요 (x = x + ...)."
+            )
         if problem is not None:
             message = f"❌ {exercise.id}: {where}에서 틀렸습니다.\n  {problem}"
             if got is not None:
                 mistake = _matching_mistake(exercise, case, got)
                 if mistake is not None:
                     message += f"\n  💡 흔한 실수: {mistake.name}. {mistake.hint}"
+            if "💡" not in message and exercise.diagnose is not None and "초 안에 끝나지" not in problem:
+                note = _diagnose(exercise, obj, case)
+                if note:
+                    message += f"\n  💡 흔한 실수: {note}"
+            message += "".join(notes) + printed_summary(buffer, failed=True)
             return CheckResult(False, message)
+        grad_note = _requires_grad_note(got)
+        if grad_note and grad_note not in notes:
+            notes.append(grad_note)
+        printed.write(buffer.text)
+        printed.total += buffer.total - len(buffer.text)
     against = "lib 참조 구현"
     if exercise.oracle is not None:
         against += f"과 torch의 {exercise.oracle_name}"
-    return CheckResult(True, f"✅ {exercise.id}: 통과! {len(cases)}개 케이스 모두 {against} 결과와 같습니다.")
-
+    message = f"✅ {exercise.id}: 통과! {len(cases)}개 케이스 모두 {against} 결과와 같습니다."
+    return CheckResult(True, message + "".join(notes) + printed_summary(printed, failed=False))

@@ -18,7 +18,9 @@ from lib.keras_port.backend import select_backend
 
 keras = select_backend()
 
-# (original line, ported line) for every line that changed. Everything else is verbatim.
+# (original line, ported line) for every line that changed, one entry per line (a label in
+# parentheses tells repeated lines apart). Everything else is verbatim, except the indentation
+# (the tutorial indents by 2 spaces, this file by 4).
 CHANGES = [
     ("return tf.cast(pos_encoding, dtype=tf.float32)", "return keras.ops.cast(pos_encoding, dtype=\"float32\")"),
     ("class PositionalEmbedding(tf.keras.layers.Layer):", "class PositionalEmbedding(keras.layers.Layer):"),
@@ -41,10 +43,12 @@ CHANGES = [
     ("self.layer_norm = tf.keras.layers.LayerNormalization()", "self.layer_norm = keras.layers.LayerNormalization()"),
     ("class EncoderLayer(tf.keras.layers.Layer):", "class EncoderLayer(keras.layers.Layer):"),
     ("class Encoder(tf.keras.layers.Layer):", "class Encoder(keras.layers.Layer):"),
-    ("self.dropout = tf.keras.layers.Dropout(dropout_rate)  (Encoder, Decoder)",
+    ("self.dropout = tf.keras.layers.Dropout(dropout_rate)  (Encoder)",
      "self.dropout = keras.layers.Dropout(dropout_rate)"),
     ("class DecoderLayer(tf.keras.layers.Layer):", "class DecoderLayer(keras.layers.Layer):"),
     ("class Decoder(tf.keras.layers.Layer):", "class Decoder(keras.layers.Layer):"),
+    ("self.dropout = tf.keras.layers.Dropout(dropout_rate)  (Decoder)",
+     "self.dropout = keras.layers.Dropout(dropout_rate)"),
     ("class Transformer(tf.keras.Model):", "class Transformer(keras.Model):"),
     ("self.final_layer = tf.keras.layers.Dense(target_vocab_size)",
      "self.final_layer = keras.layers.Dense(target_vocab_size)"),

@@ -235,6 +235,18 @@ def _causal_classes():
                                    use_causal_mask=True)
             return self.add([x, attn_output])
 
+    class InvertedMask(kp.BaseAttention):
+        def call(self, x):
+            length = ops.shape(x)[1]
+            future = ops.logical_not(ops.tril(ops.ones((length, length), dtype="bool")))  # PyTorch's True = blocked
+            attn_output = self.mha(query=x, value=x, key=x, attention_mask=future[None, :, :])
+            return self.layernorm(self.add([x, attn_output]))
+
+    class NoNorm(kp.BaseAttention):
+        def call(self, x):
+            attn_output = self.mha(query=x, value=x, key=x, use_causal_mask=True)
+            return self.add([x, attn_output])
+
     class Forward(kp.BaseAttention):
         def forward(self, x):
             attn_output = self.mha(query=x, value=x, key=x, use_causal_mask=True)
@@ -249,7 +261,8 @@ def _causal_classes():
             return self.layernorm(self.add([x, attn_output]))
 
     return {"alternative": WithAttentionMask, "no_causal": NoCausalMask, "no_residual": NoResidual,
-            "pre_norm": PreNorm, "forward": Forward, "torch": TorchMask}
+            "pre_norm": PreNorm, "inverted_mask": InvertedMask, "no_norm": NoNorm, "forward": Forward,
+            "torch": TorchMask}
 
 
 _CLASSES = {}
@@ -346,6 +359,22 @@ def _loss_from_probabilities(keras, label, pred):
     return keras.ops.sum(loss * mask) / keras.ops.sum(mask)
 
 
+def _loss_double_softmax(keras, label, pred):
+    probabilities = keras.ops.softmax(pred, axis=-1)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="none")(label, probabilities)
+    mask = keras.ops.cast(label != 0, loss.dtype)
+    return keras.ops.sum(loss * mask) / keras.ops.sum(mask)
+
+
+def _loss_without_reduction_none(keras, label, pred):
+    mask = label != 0
+    loss_object = keras.losses.SparseCategoricalCrossentropy(from_logits=True)  # reduction='none' left out
+    loss = loss_object(label, pred)
+    mask = keras.ops.cast(mask, dtype=loss.dtype)
+    loss *= mask
+    return keras.ops.sum(loss) / keras.ops.sum(mask)
+
+
 def _loss_no_mask(keras, label, pred):
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="none")(label, pred)
     return keras.ops.mean(loss)
@@ -385,6 +414,14 @@ if keras_available():
                 Mistake("정규화를 어텐션 앞에 둠 (pre-LN)",
                         "튜토리얼과 노트의 층은 post-LN입니다: 더한 뒤(self.add) 정규화(self.layernorm)합니다",
                         _lazy("pre_norm")),
+                Mistake("attention_mask의 뜻을 뒤집음 (PyTorch처럼 True = 가림)",
+                        "Keras의 attention_mask는 True(1) = 볼 수 있음입니다. nn.MultiheadAttention의 attn_mask"
+                        "(True = 가림)와 반대이므로, 하삼각 행렬 그대로(ops.tril) 넘기거나 use_causal_mask=True를 쓰세요",
+                        _lazy("inverted_mask")),
+                Mistake("계층 정규화(self.layernorm)를 빠뜨림",
+                        "Add & Norm의 Norm입니다: x = self.add([x, attn_output]) 다음 x = self.layernorm(x)를 "
+                        "돌려주세요",
+                        _lazy("no_norm")),
                 Mistake(FORWARD_NAME, FORWARD_HINT, _lazy("forward")),
                 Mistake(TORCH_OPS_NAME, TORCH_OPS_HINT, _lazy("torch")),
             ],
@@ -403,8 +440,16 @@ if keras_available():
                         "모델의 final_layer는 활성화 함수 없는 Dense라서 로짓을 냅니다. "
                         "SparseCategoricalCrossentropy(from_logits=True, reduction='none')로 만드세요 (05장)",
                         _LazyKerasFunction(_loss_from_probabilities)),
+                Mistake("소프트맥스를 한 번 더 함 (확률에 from_logits=True)",
+                        "pred는 이미 로짓입니다. 소프트맥스를 먼저 하고 from_logits=True를 주면 손실 안에서 "
+                        "소프트맥스가 한 번 더 적용됩니다. pred를 그대로 넘기세요 (05장)",
+                        _LazyKerasFunction(_loss_double_softmax)),
+                Mistake("reduction='none'을 빠뜨림",
+                        "기본 reduction은 손실을 스칼라 하나로 평균해 버려서, 위치마다 mask를 곱할 수 없습니다. "
+                        "SparseCategoricalCrossentropy(from_logits=True, reduction='none')로 위치별 손실 (B, T)를 받으세요",
+                        _LazyKerasFunction(_loss_without_reduction_none)),
                 Mistake("패딩 위치까지 평균함 (mask를 곱하지 않음)",
-                        "mask = label != 0 을 손실에 곱해 패딩 위치의 손실을 0으로 만드세요",
+                        "mask = label != 0 을 위치별 손실(reduction='none')에 곱해 패딩 위치의 손실을 0으로 만드세요",
                         _LazyKerasFunction(_loss_no_mask)),
                 Mistake("전체 위치 수로 나눔 (mask의 합으로 나눠야 함)",
                         "loss * mask의 합을 mask의 합(진짜 토큰 수)으로 나누세요. 전체 위치 수로 나누면 "

@@ -1,0 +1,57 @@
+"""One Korean term per concept (spec section 9): no listed variant anywhere a learner reads."""
+
+import pytest
+
+from lib.course import glossary
+
+
+def test_glossary_catches_every_listed_variant():
+    bad = {
+        "300걸음 뒤": "스텝",
+        "마지막 20단계 평균 손실": "스텝",
+        "라벨은 tgt[:, 1:]": "레이블",
+        "스케일드 점곱 어텐션": "내적",
+        "닷·내적": "내적",
+        "소프트맥스의 야코비안": "야코비 행렬",
+        "exp가 넘치거나": "오버플로",
+        "0(사라짐, underflow)": "언더플로",
+        "작은 확률이 0으로 사라져": "언더플로",
+        "씨앗(seed) 두 개": "시드",
+        "3~8장의 번역 모델": "05장",
+        "(8장)": "05장",
+    }
+    for text, preferred in bad.items():
+        hits = glossary.scan_text(text, notes="")
+        assert [h.preferred for h in hits] == [preferred], (text, hits)
+
+
+def test_glossary_leaves_correct_sentences_alone():
+    good = [
+        "기울기 소실(vanishing gradient): 앞 시점으로 갈수록 기울기가 사라집니다.",
+        "200스텝 학습, 디코더의 출력 단계마다, 시점 t에서",
+        "1절의 3·4단계가 바로 이 마스크입니다. 계산은 세 단계입니다.",
+        "05장, 10장, 03–08장에서 5문장을 봅니다",
+        "100을 넘는 로짓, 오버플로(overflow), 언더플로(underflow)",
+        "스케일드 내적 어텐션(scaled dot-product attention)",
+        "레이블(label), 시드(seed), 야코비 행렬(Jacobian)",
+    ]
+    for text in good:
+        assert glossary.scan_text(text, notes="") == [], text
+
+
+def test_verbatim_note_quotes_are_exempt():
+    notes = "셀프어텐션은 한 시퀀스 안에서 계산된다."
+    assert glossary.scan_text("> 셀프어텐션은 한 시퀀스 안에서 계산된다.", notes=notes) == []
+    assert glossary.scan_text("셀프어텐션을 설명합니다.", notes=notes) != []
+
+
+def test_docs_glossary_is_generated_from_the_data():
+    docs = glossary.ROOT / "docs" / "glossary.md"
+    assert docs.read_text(encoding="utf-8") == glossary.render_markdown(), (
+        "docs/glossary.md is stale: python -m lib.course.glossary --markdown > docs/glossary.md")
+
+
+@pytest.mark.parametrize("path", glossary.scanned_files(), ids=lambda p: p.relative_to(glossary.ROOT).as_posix())
+def test_no_variant_in_learner_facing_files(path):
+    hits = glossary.scan_file(path)
+    assert not hits, "용어집(lib/course/glossary.py)에 없는 말이 쓰였습니다:\n" + "\n".join(map(str, hits))

@@ -1,5 +1,9 @@
-"""What a learner types: ``from lib.checks import check, EXERCISES``. The engine lives in lib/course/checks."""
+"""What a learner types: ``from lib.checks import check, EXERCISES``. The engine lives in lib/course/checks.
 
-from lib.course.checks import EXERCISES, check
+``mine_or_reference(mine, reference, *args)`` runs the learner's function and falls back to lib's
+reference, saying whose code produced the numbers (cells after an exercise work either way).
+"""
 
-__all__ = ["check", "EXERCISES"]
+from lib.course.checks import EXERCISES, check, mine_or_reference
+
+__all__ = ["check", "EXERCISES", "mine_or_reference"]

@@ -553,3 +553,225 @@ def test_inverted_mask_is_named_not_blamed_on_exp_overflow():
 
     result = check("transformer.DecoderLayer", Inverted)
     assert "뒤집" in result.message and "큰 값에 exp" not in result.message
+
+
+def test_a_failed_check_records_the_named_mistake_for_the_wrong_answers_notebook(tmp_path, monkeypatch):
+    """check() -> progress: a failure is recorded with the typical mistake its message names (the
+    오답노트 of chapter 11 lists them); a stub is not a failed attempt; a pass is not a failure."""
+    from lib.course import progress
+
+    monkeypatch.setenv("COURSE_PROGRESS", "on")
+    monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress.json"))
+    exercise = EXERCISES["attention.scaled_dot_product_attention"]
+    named = [m for m in exercise.mistakes if m.name]
+    result = check("attention.scaled_dot_product_attention", named[0].implementation)
+    assert not result.passed and result.mistake == named[0].name
+
+    def stub(q, k, v, mask=None):
+        raise NotImplementedError()
+
+    check("attention.scaled_dot_product_attention", stub)
+    check("attention.scaled_dot_product_attention", exercise.reference)
+    failures = progress.load_progress()["check_failures"]["attention.scaled_dot_product_attention"]
+    assert [f["mistake"] for f in failures] == [named[0].name]
+
+
+# ---------------------------------------------------------------- layer diagnosis by data flow (ch07/ch08 rules)
+# Wrong layers of our own (not the blind set's, not the mistake entries): each must be named with
+# every mistake it makes, and right answers written in other styles must never be named.
+
+from lib import attention as _attention  # noqa: E402
+from lib import masks as _masks  # noqa: E402
+from lib import transformer as _transformer  # noqa: E402
+
+
+def _attend_via_projections(mha, query, key, value, mask=None, softmax_dim=-1):
+    """Multi-head attention written out with the module's q/k/v/out projections (a learner's style)."""
+    b, tq, d = query.shape
+    h = mha.num_heads
+    q = mha.q_proj(query).view(b, tq, h, d // h).transpose(1, 2)
+    k = mha.k_proj(key).view(b, key.size(1), h, d // h).transpose(1, 2)
+    v = mha.v_proj(value).view(b, value.size(1), h, d // h).transpose(1, 2)
+    scores = q @ k.transpose(-2, -1) / (d // h) ** 0.5
+    if mask is not None:
+        scores = scores.masked_fill(~mask.unsqueeze(1), float("-inf"))
+    out = torch.softmax(scores, dim=softmax_dim) @ v
+    return mha.out_proj(out.transpose(1, 2).reshape(b, tq, d))
+
+
+class _EncKeywordsAndHelper(_transformer.EncoderLayer):  # right: keyword arguments, a helper for Add & Norm
+    def forward(self, x, mask=None):
+        def add_and_norm(norm, before, after):
+            return norm(before + self.dropout(after))
+
+        attended = self.self_attention(query=x, key=x, value=x, mask=mask)[0]
+        hidden = add_and_norm(self.norm1, x, attended)
+        return add_and_norm(self.norm2, hidden, self.feed_forward(hidden))
+
+
+class _EncAllByHand(_transformer.EncoderLayer):  # right: attention and feed-forward written out
+    def forward(self, x, mask=None):
+        h = self.norm1(x + _attend_via_projections(self.self_attention, x, x, x, mask))
+        ff = self.feed_forward
+        return self.norm2(h + ff.linear2(torch.relu(ff.linear1(h))))
+
+
+class _DecKeywordsByHand(_transformer.DecoderLayer):  # right: self-attention by hand, keywords for cross
+    def forward(self, x, context, self_mask=None, cross_mask=None):
+        first = self.norm1(x + _attend_via_projections(self.self_attention, x, x, x, self_mask))
+        cross, _ = self.cross_attention(query=first, key=context, value=context, mask=cross_mask)
+        second = self.norm2(first + self.dropout(cross))
+        return self.norm3(second + self.dropout(self.feed_forward(second)))
+
+
+class _DecSoftmaxOverQueriesByHand(_transformer.DecoderLayer):  # wrong inside attention only: no structure named
+    def forward(self, x, context, self_mask=None, cross_mask=None):
+        x = self.norm1(x + _attend_via_projections(self.self_attention, x, x, x, self_mask, softmax_dim=-2))
+        x = self.norm2(x + self.cross_attention(x, context, context, cross_mask)[0])
+        return self.norm3(x + self.feed_forward(x))
+
+
+_RIGHT_LAYERS = [("transformer.EncoderLayer", _transformer.EncoderLayer),
+                 ("transformer.EncoderLayer", _EncKeywordsAndHelper),
+                 ("transformer.EncoderLayer", _EncAllByHand),
+                 ("transformer.DecoderLayer", _transformer.DecoderLayer),
+                 ("transformer.DecoderLayer", _DecKeywordsByHand)]
+_RIGHT_LAYERS += [(i, a) for i in ("transformer.EncoderLayer", "transformer.DecoderLayer")
+                  for a in EXERCISES[i].alternatives]
+
+
+@pytest.mark.parametrize("exercise_id, layer_class", _RIGHT_LAYERS, ids=lambda v: getattr(v, "__name__", v))
+def test_layer_diagnosis_never_names_a_right_answer_written_differently(exercise_id, layer_class):
+    exercise = EXERCISES[exercise_id]
+    assert check(exercise_id, layer_class).passed
+    for case in exercise.cases():
+        with torch.no_grad():
+            assert exercise.diagnose(layer_class, core.clone_case(case)) is None, (layer_class.__name__, case.label)
+
+
+def test_layer_diagnosis_names_no_structure_when_only_the_attention_inside_is_wrong():
+    exercise = EXERCISES["transformer.DecoderLayer"]
+    with torch.no_grad():
+        assert exercise.diagnose(_DecSoftmaxOverQueriesByHand, exercise.cases()[0]) is None
+
+
+class _EncFfnResidualFromInput(_transformer.EncoderLayer):
+    def forward(self, x, mask=None):
+        hidden = self.norm1(x + self.self_attention(x, x, x, mask)[0])
+        return self.norm2(x + self.feed_forward(hidden))
+
+
+class _EncAttentionTwiceNoFfn(_transformer.EncoderLayer):
+    def forward(self, x, mask=None):
+        for norm in (self.norm1, self.norm2):
+            x = norm(x + self.self_attention(x, x, x, mask)[0])
+        return x
+
+
+class _EncByHandNoFfnResidual(_transformer.EncoderLayer):
+    def forward(self, x, mask=None):
+        x = self.norm1(x + _attend_via_projections(self.self_attention, x, x, x, mask))
+        return self.norm2(self.feed_forward(x))
+
+
+class _EncNormThenAddKeywords(_transformer.EncoderLayer):
+    def forward(self, x, mask=None):
+        a, _ = self.self_attention(query=x, key=x, value=x, mask=mask)
+        x = self.norm1(x) + a
+        return self.norm2(x + self.feed_forward(x))
+
+
+class _EncNoMaskAndNormsSwapped(_transformer.EncoderLayer):
+    def forward(self, x, mask=None):
+        x = self.norm2(x + self.self_attention(x, x, x)[0])
+        return self.norm1(x + self.feed_forward(x))
+
+
+class _DecValuesFromX(_transformer.DecoderLayer):  # raises on the case (S != T): the probe sees the rest
+    def forward(self, x, context, self_mask=None, cross_mask=None):
+        x = self.norm1(x + self.self_attention(x, x, x, self_mask)[0])
+        x = self.norm2(x + self.cross_attention(x, context, x, cross_mask)[0])
+        return self.norm3(x + self.feed_forward(x))
+
+
+class _DecSelfMaskEverywhere(_transformer.DecoderLayer):
+    def forward(self, x, context, self_mask=None, cross_mask=None):
+        x = self.norm1(x + self.self_attention(x, x, x, self_mask)[0])
+        x = self.norm2(x + self.cross_attention(x, context, context, self_mask)[0])
+        return self.norm3(x + self.feed_forward(x))
+
+
+class _DecInvertedCrossMaskNoNorm3(_transformer.DecoderLayer):
+    def forward(self, x, context, self_mask=None, cross_mask=None):
+        x = self.norm1(x + self.self_attention(x, x, x, self_mask)[0])
+        x = self.norm2(x + self.cross_attention(x, context, context, None if cross_mask is None else ~cross_mask)[0])
+        return x + self.feed_forward(x)
+
+
+class _DecFfnReadsFirstBlock(_transformer.DecoderLayer):
+    def forward(self, x, context, self_mask=None, cross_mask=None):
+        h1 = self.norm1(x + self.self_attention(x, x, x, self_mask)[0])
+        h2 = self.norm2(h1 + self.cross_attention(h1, context, context, cross_mask)[0])
+        return self.norm3(h2 + self.feed_forward(h1))
+
+
+class _TfReturnsWeightsPerLayer(_transformer.Transformer):
+    def forward(self, inputs):
+        context, x = inputs
+        mask = _masks.padding_mask(context)
+        logits = self.final_layer(self.decoder(x, self.encoder(context, mask), mask))
+        return logits, [layer.cross_attention_weights for layer in self.decoder.layers]
+
+
+class _TfReturnsEncoderOutputToo(_transformer.Transformer):
+    def forward(self, inputs):
+        context, x = inputs
+        mask = _masks.padding_mask(context)
+        memory = self.encoder(context, mask)
+        return self.final_layer(self.decoder(x, memory, mask)), memory
+
+
+_NAMED_WRONG = [
+    ("transformer.EncoderLayer", _EncFfnResidualFromInput, ["피드포워드 뒤 잔차로 층의 처음 입력 x를 더함"]),
+    ("transformer.EncoderLayer", _EncAttentionTwiceNoFfn, ["셀프 어텐션을 두 번 함", "피드포워드 부분층을 빠뜨림"]),
+    ("transformer.EncoderLayer", _EncByHandNoFfnResidual, ["피드포워드 뒤 잔차 연결(Add)을 빠뜨림"]),
+    ("transformer.EncoderLayer", _EncNormThenAddKeywords,
+     ["Add & Norm의 순서가 틀림: x를 정규화한 뒤 부분층 출력을 더함"]),
+    ("transformer.EncoderLayer", _EncNoMaskAndNormsSwapped,
+     ["셀프 어텐션에 mask를 넘기지 않음", "Add & Norm의 정규화 층이 뒤바뀜 (셀프 어텐션 뒤 norm2, 피드포워드 뒤 norm1)"]),
+    ("transformer.DecoderLayer", _DecValuesFromX, ["크로스 어텐션의 값으로 x를 씀 (키만 context)"]),
+    ("transformer.DecoderLayer", _DecSelfMaskEverywhere, ["크로스 어텐션에 cross_mask 대신 self_mask를 넘김"]),
+    ("transformer.DecoderLayer", _DecInvertedCrossMaskNoNorm3,
+     ["크로스 어텐션에 cross_mask를 뒤집어(~) 넘김", "피드포워드 뒤 Add & Norm의 Norm(norm3)을 빠뜨림"]),
+    ("transformer.DecoderLayer", _DecFfnReadsFirstBlock,
+     ["피드포워드에 앞 블록의 출력이 아닌 더 앞의 값을 넣음 (바로 앞 크로스 어텐션 블록의 출력을 안 씀)"]),
+    ("transformer.Transformer", _TfReturnsWeightsPerLayer, ["노트의 주석처럼 (출력, 어텐션 가중치)를 돌려줌"]),
+    ("transformer.Transformer", _TfReturnsEncoderOutputToo, ["로짓과 다른 값을 튜플로 함께 돌려줌"]),
+]
+
+
+@pytest.mark.parametrize("exercise_id, wrong, names", _NAMED_WRONG, ids=lambda v: getattr(v, "__name__", None))
+def test_layer_diagnosis_names_every_mistake_of_a_wrong_forward(exercise_id, wrong, names):
+    result = check(exercise_id, wrong)
+    assert not result.passed
+    lines = [line.strip() for line in result.message.splitlines() if "💡 흔한 실수:" in line]
+    named = [core.named_mistake(line) for line in lines]
+    assert named == names, result.message
+    assert result.mistake == names[0]
+
+
+def test_record_calls_tells_the_learners_calls_from_the_calls_inside_a_part():
+    layer = _transformer.EncoderLayer(8, 2, 16).eval()
+    x = torch.randn(1, 3, 8)
+    with torch.no_grad(), core.record_calls(layer, ["feed_forward", "feed_forward.linear1"]) as calls:
+        layer.feed_forward(x)
+        layer.feed_forward.linear1(x)
+    assert [(c.name, c.depth) for c in calls] == [("feed_forward", 0), ("feed_forward.linear1", 1),
+                                                  ("feed_forward.linear1", 0)]
+
+
+def test_a_shape_error_is_named_by_the_diagnosis_not_by_a_mistake_failing_the_same_way():
+    """Swapped masks and a key taken from x raise the same shape error as the query/context swap entry:
+    the recorded calls, not the error text, decide the name."""
+    result = check("transformer.DecoderLayer", _DecValuesFromX)
+    assert "실행 중 오류" in result.message and "x와 context를 바꿈" not in result.message

@@ -15,9 +15,9 @@ import difflib
 import importlib
 import pkgutil
 
-from lib.course.checks.core import Case, CheckResult, Exercise, Mistake, run_check
+from lib.course.checks.core import Case, CheckResult, Exercise, Mistake, named_mistake, run_check
 from lib.course.notebooks import install_name_error_hint
-from lib.course.progress import record_exercise_passed
+from lib.course.progress import record_check_failure, record_exercise_passed
 
 __all__ = ["check", "EXERCISES", "Exercise", "Case", "Mistake", "CheckResult", "install_name_error_hint",
            "mine_or_reference"]
@@ -38,10 +38,6 @@ def _collect() -> dict:
 
 EXERCISES = _collect()
 
-
-# A NameError for a name an earlier cell defines (cells run out of order, a restarted kernel) gets a
-# Korean hint naming that cell, after the usual traceback. Active in IPython once lib.checks is imported.
-install_name_error_hint()
 
 
 def check(exercise_id: str, obj) -> CheckResult:
@@ -65,6 +61,9 @@ def check(exercise_id: str, obj) -> CheckResult:
                 record_exercise_passed(exercise_id)
             except OSError:
                 result.message += "\n  (진도 파일에 기록하지 못했습니다.)"
+        elif not result.message.startswith("⏳"):  # a stub is not a failed attempt
+            mistake = result.mistake or named_mistake(result.message)
+            record_check_failure(exercise_id, mistake)
     print(result.message)
     return result
 

@@ -10,8 +10,8 @@ import torch
 import torch.nn as nn
 
 from lib import attention, masks, transformer
-from lib.course.checks.core import (Case, Exercise, Mistake, load_like_reference, random_state, record_calls,
-                                    same_tensor)
+from lib.course.checks.ch07 import LayerSpec, Sublayer, analyse_layer, findings_note
+from lib.course.checks.core import Case, Exercise, Mistake, load_like_reference, random_state
 
 # ---------------------------------------------------------------- causal mask
 
@@ -297,120 +297,41 @@ class _ReturnsWeights(transformer.DecoderLayer):
 
 
 # ---------------------------------------------------------------- naming what a wrong forward did (any code style)
+# The data-flow rules live with the encoder layer (chapter 07): the decoder layer is the same post-LN
+# stack with one more sublayer, whose keys and values come from the encoder output.
 
-_SUBLAYERS = {"self_attention": "셀프 어텐션", "cross_attention": "크로스 어텐션", "feed_forward": "피드포워드"}
-_NORM_OF = {"self_attention": "norm1", "cross_attention": "norm2", "feed_forward": "norm3"}
-_TRACED = ["self_attention", "cross_attention", "feed_forward", "norm1", "norm2", "norm3",
-           "self_attention.q_proj", "cross_attention.q_proj", "feed_forward.linear1"]
-
-
-def _mask_argument(call):
-    if "mask" in call.kwargs:
-        return call.kwargs["mask"]
-    return call.args[3] if len(call.args) > 3 else None
-
-
-def _sublayer_of(name):
-    """'cross_attention.q_proj' (attention written out by hand) counts as a call of cross_attention."""
-    return name.split(".")[0]
+DECODER_SPEC = LayerSpec(
+    title="디코더 층",
+    inputs=("x", "context"),
+    sublayers=(
+        Sublayer("self_attention", "norm1", "셀프 어텐션", mask="self_mask",
+                 mask_desc="미래 토큰과 타깃의 패딩을 함께 가리는 인과 AND 패딩 마스크"),
+        Sublayer("cross_attention", "norm2", "크로스 어텐션", keys="context", keys_desc="인코더 출력",
+                 mask="cross_mask", mask_desc="원문의 패딩을 가리는 패딩 마스크"),
+        Sublayer("feed_forward", "norm3", "피드포워드", kind="ffn"),
+    ),
+)
 
 
 def diagnose_decoder_layer(layer_class, case: Case):
-    """Run the learner's layer with its submodule calls recorded, and name what differs from
+    """Run the learner's layer with its parts recorded, and name what differs from
     self-attention(self_mask) → norm1(x + ·) → cross-attention(x, context, context, cross_mask) →
-    norm2(x + ·) → feed_forward → norm3(x + ·). Returns a Korean note, or None."""
+    norm2(x + ·) → feed_forward → norm3(x + ·) (every difference found). Returns a Korean note, or None."""
     layer = load_like_reference(layer_class(D_MODEL, NUM_HEADS, D_FF, 0.1), _random_state(seed=12), "DecoderLayer")
-    k = case.kwargs
-    failed = False
-    with record_calls(layer, _TRACED) as calls:
-        try:
-            layer(k["x"], k["context"], k["self_mask"], k["cross_mask"])
-        except Exception:  # noqa: BLE001 - the calls made before the error still tell the story
-            failed = True
-    if failed:  # the trace stops at the error: only what was called can be judged, not what is missing
-        return _judge_calls(calls, k)
-    # one entry per sublayer use (a by-hand attention shows up as its q_proj; feed_forward's linear1
-    # only counts when feed_forward itself was not called)
-    order, seen_modules = [], set()
-    for call in calls:
-        top = _sublayer_of(call.name)
-        if call.name in _SUBLAYERS or call.name.startswith("norm"):
-            order.append(call.name)
-            seen_modules.add(call.name)
-        elif top not in seen_modules and (not order or order[-1] != top):
-            order.append(top)
-    sublayers = [n for n in order if n in _SUBLAYERS]
-    if not sublayers:
-        return None
-    for name in _SUBLAYERS:
-        if name not in sublayers:
-            return f"{_SUBLAYERS[name]} 부분층({name})을 부르지 않았습니다. 디코더 층에는 부분층이 셋 있습니다: 셀프 어텐션 → 크로스 어텐션 → 피드포워드."
-    first = [n for i, n in enumerate(sublayers) if n not in sublayers[:i]]
-    if first != list(_SUBLAYERS):
-        shown = " → ".join(_SUBLAYERS[n] for n in first)
-        return f"부분층 순서가 틀렸습니다 ({shown}). 순서는 셀프 어텐션 → 크로스 어텐션 → 피드포워드입니다."
-    for name in _SUBLAYERS:
-        norm = _NORM_OF[name]
-        position = order.index(name)
-        if norm in order and order.index(norm) < position:
-            return (f"사전 정규화(pre-LN)처럼 {norm}을 {_SUBLAYERS[name]} 앞에서 불렀습니다. 이 코스(노트, 논문)의 "
-                    "디코더는 사후 정규화(post-LN): x = norm(x + sublayer(x)).")
-        following = next((n for n in order[position + 1:] if n.startswith("norm") or n in _SUBLAYERS), None)
-        if following is None or following in _SUBLAYERS:
-            return (f"{_SUBLAYERS[name]} 뒤에 Add & Norm({norm})이 없습니다. 부분층마다 x = {norm}(x + 부분층 출력)입니다.")
-        if following != norm:
-            return (f"{_SUBLAYERS[name]} 뒤에 {following}을 썼습니다: norm1·norm2·norm3의 자리가 바뀌었습니다. "
-                    f"{_SUBLAYERS[name]} 뒤는 {norm}입니다.")
-    return _judge_calls(calls, k)
+    views = []
+    for k in [case.kwargs, _probe_inputs()]:
+        views.append((dict(k), lambda k=k: layer(k["x"], k["context"], k["self_mask"], k["cross_mask"])))
+    return findings_note(analyse_layer(DECODER_SPEC, layer, views))
 
 
-def _judge_calls(calls, k):
-    """Rules on the recorded calls themselves: masks, the cross-attention's inputs, the residuals."""
-    by_name = {}
-    for call in calls:
-        by_name.setdefault(call.name, call)
-    for name, given, label in [("self_attention", k["self_mask"], "self_mask"),
-                               ("cross_attention", k["cross_mask"], "cross_mask")]:
-        call = by_name.get(name)
-        if call is None or given is None:
-            continue
-        used = _mask_argument(call)
-        if used is None:
-            return f"{_SUBLAYERS[name]}에 {label}를 넘기지 않았습니다 (마스크 없이 모든 위치를 봄): self.{name}(..., {label})."
-        if same_tensor(used, ~given):
-            return (f"{label}를 뒤집어서(~) 넘겼습니다. 이 코스의 마스크는 True = 볼 수 있음이고, 가리는 일은 "
-                    f"MultiHeadAttention이 안에서 합니다: {label}를 그대로 넘기세요.")
-        if not same_tensor(used, given):
-            return f"{_SUBLAYERS[name]}에 주어진 {label}와 다른 마스크를 넘겼습니다. {label}를 그대로 넘기세요."
-    cross = by_name.get("cross_attention")
-    if cross is not None and len(cross.args) >= 3:
-        query, key = cross.args[0], cross.args[1]
-        if same_tensor(query, k["context"]):
-            return "크로스 어텐션의 쿼리로 context를 넘겼습니다 (x와 context가 바뀜): self.cross_attention(x, context, context, cross_mask)."
-        if not same_tensor(key, k["context"]):
-            return "크로스 어텐션의 키·값이 인코더 출력 context가 아닙니다: self.cross_attention(x, context, context, cross_mask)."
-    for name in _SUBLAYERS:
-        call, norm = by_name.get(name), by_name.get(_NORM_OF[name])
-        if call is None or norm is None or call.output is None or not norm.args or not call.args:
-            continue
-        out = call.output[0] if isinstance(call.output, tuple) else call.output
-        into_norm, sublayer_input = norm.args[0], call.args[0]
-        if not (isinstance(out, torch.Tensor) and isinstance(into_norm, torch.Tensor)
-                and into_norm.shape == out.shape):
-            continue
-        if same_tensor(into_norm, out):
-            return f"{_SUBLAYERS[name]} 뒤 잔차 연결(Add)이 없습니다: {_NORM_OF[name]}(x + 부분층 출력)처럼 입력 x를 더하세요."
-        if same_tensor(into_norm, sublayer_input):
-            return (f"Add & Norm의 순서가 틀렸습니다: {_NORM_OF[name]}(x) + 부분층 출력이 아니라 "
-                    f"{_NORM_OF[name]}(x + 부분층 출력), 즉 더한 다음 정규화합니다.")
-        residual = into_norm - out
-        if name != "self_attention" and same_tensor(residual, k["x"]) and not same_tensor(sublayer_input, k["x"]):
-            return (f"{_SUBLAYERS[name]} 뒤 잔차로 층의 처음 입력 x를 더했습니다. 잔차는 그 부분층에 들어간 입력 "
-                    "(바로 앞 Add & Norm의 결과)입니다: x = norm(x + sublayer(x))로 x를 매번 갱신하세요.")
-        if not same_tensor(residual, sublayer_input):
-            return (f"{_SUBLAYERS[name]} 뒤 잔차 연결이 부분층의 입력을 더하지 않습니다: "
-                    f"{_NORM_OF[name]}(x + 부분층 출력)에서 x는 그 부분층에 넣은 바로 그 텐서입니다.")
-    return None
+def _probe_inputs():
+    """Both masks given and S = T, so a forward that mixes up x and context or the two masks still runs
+    to the end (the failing case may stop at a shape clash before the rest can be seen)."""
+    g = torch.Generator().manual_seed(21)
+    src = _tokens([[5, 6, 7, 0, 0], [5, 6, 7, 8, 9]])
+    tgt = _tokens([[1, 4, 5, 6, 0], [1, 4, 0, 0, 0]])
+    return {"x": torch.randn(2, 5, D_MODEL, generator=g), "context": torch.randn(2, 5, D_MODEL, generator=g),
+            "self_mask": masks.decoder_self_attention_mask(tgt), "cross_mask": masks.padding_mask(src)}
 
 
 EXERCISES_HERE = [

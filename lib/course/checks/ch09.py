@@ -218,6 +218,48 @@ def diagnose_transformer(model_class, case: Case):
     first = {}
     for call in calls:
         first.setdefault(call.name, call)
+    final = first.get("final_layer")
+    returned_tuple = _returned_tuple_note(got, final)
+    if returned_tuple:
+        got = got[0]
+    note = _model_rules(first, got, failed, source, target)
+    return "\n  💡 흔한 실수: ".join(n for n in (returned_tuple, note) if n) or None
+
+
+def _looks_like_attention_weights(value) -> bool:
+    """A tensor of rows that are probability distributions over the last axis (or a dict/list of them,
+    as the notes' Keras code keeps them per layer)."""
+    if isinstance(value, dict):
+        return any(_looks_like_attention_weights(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_looks_like_attention_weights(v) for v in value)
+    if not (isinstance(value, torch.Tensor) and value.is_floating_point() and value.dim() >= 3):
+        return False
+    v = value.detach().double().nan_to_num(0.0)
+    sums = v.sum(-1)
+    return bool((v >= 0).all() and ((sums - 1).abs() < 1e-4).any())
+
+
+def _returned_tuple_note(got, final):
+    """forward returned (logits, something): name it, and say what the something was."""
+    if not (isinstance(got, (tuple, list)) and len(got) >= 2 and final is not None):
+        return None
+    if not same_tensor(got[0], _first(final.output)):
+        return None
+    if any(_looks_like_attention_weights(v) for v in got[1:]):
+        return ("노트의 주석처럼 (출력, 어텐션 가중치)를 돌려줌. 이 연습문제의 forward는 로짓 (B, T, 어휘 크기) "
+                "하나만 돌려줍니다: return logits. 어텐션 가중치는 층마다 저장되어 있으니(예: "
+                "self.decoder.layers[-1].cross_attention_weights) 그림을 그릴 때 거기서 꺼내 쓰세요.")
+    return ("로짓과 다른 값을 튜플로 함께 돌려줌. 이 연습문제의 forward는 로짓 (B, T, 어휘 크기) 하나만 "
+            "돌려줍니다: return logits.")
+
+
+def _first(output):
+    return output[0] if isinstance(output, (tuple, list)) and output else output
+
+
+def _model_rules(first, got, failed, source, target):
+    """The rules on the recorded encoder/decoder/final_layer calls (the first one that applies)."""
     encoder, decoder, final = first.get("encoder"), first.get("decoder"), first.get("final_layer")
     if encoder is not None and same_tensor(_arg(encoder, 0, "tokens"), target) and not same_tensor(source, target):
         return ("인코더에 타깃 x를 넣었습니다: 노트의 코드 그대로 context, x = inputs (첫째 = 번역할 소스 문장 → 인코더, "

@@ -110,6 +110,7 @@ class Exercise:
 class CheckResult:
     passed: bool
     message: str
+    mistake: str | None = None  # the typical mistake the message names, if any (recorded for the 오답노트)
 
     def __bool__(self):
         return self.passed
@@ -351,6 +352,7 @@ class Call:
     args: tuple
     kwargs: dict
     output: object = None
+    depth: int = 0  # how many recorded calls were still running when this one started (0 = called by forward)
 
 
 @contextlib.contextmanager
@@ -359,8 +361,10 @@ def record_calls(module: torch.nn.Module, names):
 
     ``names`` are dotted paths ("cross_attention", "encoder.embedding"); a missing one is skipped.
     Used by the class exercises' ``diagnose`` to see *how* a learner's forward used its parts.
+    A call made inside another recorded call (feed_forward.linear1 while feed_forward runs) has
+    ``depth`` > 0, so a part the learner called directly can be told from one called for them.
     """
-    calls, handles = [], []
+    calls, handles, running = [], [], []
     lookup = dict(module.named_modules())
     for name in names:
         sub = lookup.get(name)
@@ -368,12 +372,14 @@ def record_calls(module: torch.nn.Module, names):
             continue
 
         def before(mod, args, kwargs, name=name):
-            calls.append(Call(name, args, dict(kwargs)))
+            calls.append(Call(name, args, dict(kwargs), depth=len(running)))
+            running.append(calls[-1])
 
         def after(mod, args, kwargs, output, name=name):
             for call in reversed(calls):
                 if call.name == name and call.output is None:
                     call.output = output
+                    running[:] = [c for c in running if c is not call]  # by identity (tensors inside)
                     break
 
         handles.append(sub.register_forward_pre_hook(before, with_kwargs=True))
@@ -718,9 +724,15 @@ def _run_guarded(exercise: Exercise, obj, case: Case):
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     problem = f"실행 중 오류가 났습니다: {name}: {message}{_learner_frame(exc)}.{_exception_hint(exc)}"
     if isinstance(exc, Exception):
-        mistake = _mistake_failing_the_same_way(exercise, case, exc)
-        if mistake is not None:
-            problem += f"\n  💡 흔한 실수: {mistake.name}. {mistake.hint}"
+        # the exercise's own look at the calls comes first: an error (a shape clash) is shared by
+        # many different mistakes, the recorded calls are not
+        note = _diagnose(exercise, obj, case) if exercise.diagnose is not None else None
+        if note:
+            problem += f"\n  💡 흔한 실수: {note}"
+        else:
+            mistake = _mistake_failing_the_same_way(exercise, case, exc)
+            if mistake is not None:
+                problem += f"\n  💡 흔한 실수: {mistake.name}. {mistake.hint}"
     return None, problem, used
 
 
@@ -794,6 +806,14 @@ def run_check(exercise: Exercise, obj) -> CheckResult:
         return _run_check(exercise, obj)
 
 
+def named_mistake(message: str) -> str | None:
+    """The name of the typical mistake a failure message names ("💡 흔한 실수: <name>. <hint>"), or None."""
+    marker = "💡 흔한 실수: "
+    if marker not in message:
+        return None
+    return message.split(marker, 1)[1].split("\n", 1)[0].split(". ", 1)[0].strip() or None
+
+
 def _run_check(exercise: Exercise, obj) -> CheckResult:
     problem = _check_object_kind(exercise, obj)
     if problem:
@@ -840,7 +860,7 @@ def _run_check(exercise: Exercise, obj) -> CheckResult:
                 if note:
                     message += f"\n  💡 흔한 실수: {note}"
             message += "".join(notes) + printed_summary(buffer, failed=True)
-            return CheckResult(False, message)
+            return CheckResult(False, message, named_mistake(message))
         grad_note = _requires_grad_note(got)
         if grad_note and grad_note not in notes:
             notes.append(grad_note)

@@ -986,3 +986,95 @@ def test_dashboard_widget_redraws_after_every_answer_and_mock_final():
 
 def answers_in(data):
     return sum(len(e["history"]) for e in data["quiz"].values())
+
+
+# ---------------------------------------------------------------- found by trying it as a learner
+
+
+def test_learner_dashboard_sees_the_answer_just_saved(tmp_path, monkeypatch):
+    """A learner's dashboard re-reads the progress file after each answer: the answer is saved first."""
+    monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress.json"))
+    monkeypatch.setenv("COURSE_PROGRESS", "on")
+    board = view.show_dashboard(ITEMS, empty(), DAY, "내 진도 파일")
+    v = view.show_review(ITEMS, empty(), DAY, scope="all", size=2, label="내 진도 파일")
+    v.choose(v.order.index(v.session.current.answer))
+    assert board.draws == 2 and answers_in(board.data) == 1 == answers_in(progress.load_progress())
+    matplotlib.pyplot.close("all")
+
+
+def test_review_widget_answer_in_code_is_one_based_and_bad_input_is_refused(capsys):
+    v = view.show_review(ITEMS, empty(), DAY, record=False, scope="all", size=2)
+    assert v.choose(-1) is None and v.choose(4) is None and v.choose("2") is None
+    assert not v.session.answers and "①, ②, ③, ④" in v.feedback.value
+    for bad in (0, 5, "⑤", None):
+        assert v.answer(bad) is None
+        assert "보기 번호는 1, 2, 3, 4" in capsys.readouterr().out
+    v.show()
+    item = v.session.current
+    assert "[1/2]" in capsys.readouterr().out
+    shown = v.order.index(item.answer) + 1
+    assert v.answer(str(shown)).correct and v.session.answers[0].choice == item.answer
+    out = capsys.readouterr().out
+    assert "정답입니다" in out and "[2/2]" in out  # the feedback, then the next item
+    second = v.session.current
+    assert not v.answer(v.order.index((second.answer + 1) % 4) + 1).correct
+    assert "2문항 중 1문항 정답" in capsys.readouterr().out  # then the summary
+    assert v.answer(1) is None and "끝났습니다" in capsys.readouterr().out
+
+
+def test_term_card_is_asked_in_one_direction_per_session():
+    from lib.course import terms
+
+    deck = terms.items()
+    session = review.Session(deck, empty(), DAY, size=40)
+    cards = [item.card for item in session.items]
+    assert len(session.items) == 40 and len(cards) == len(set(cards))
+    data = empty()
+    for item in session.items:
+        answer_on(data, item.id, True, DAY)
+    later = review.Session(deck, data, DAY + days(1), size=len(deck))
+    asked = {item.id for item in session.items}
+    assert {f"T-{card}-{'en' if item.id.endswith('-ko') else 'ko'}" for card, item in
+            zip(cards, session.items)} <= {item.id for item in later.items} | asked
+
+
+def test_mock_final_size_and_numbers_given_as_text(capsys):
+    from lib.course import mock_exam as mock
+
+    for size in ("ten", 0, -3, True):
+        assert mock.start(["01"], size=size, items=exam_bank(), data=empty(), save=None) is None
+        assert "문항 수는 1 이상의 정수" in capsys.readouterr().out
+    exam = mock.start(["01"], size=3, items=exam_bank(), data=empty(), save=None, clock=Clock())
+    capsys.readouterr()
+    mock.answer("2", "3", "확실")  # typed as text: question 2, choice ③
+    assert "2번 답: ③, 확신도: 확실" in capsys.readouterr().out
+    mock.answer(1, "⑤")
+    assert "보기 번호는 1, 2, 3, 4" in capsys.readouterr().out
+    result = mock.submit()
+    out = capsys.readouterr().out
+    assert result.blank == 2 and "(답 없음) · 정답" in out and "(답 없음) (" not in out
+    mock.submit()
+    assert "이미 제출한 시험입니다" in capsys.readouterr().out
+    assert exam.submitted
+
+
+def test_confidence_breakdown_in_fixed_order():
+    from lib.course import mock_exam
+
+    bank = exam_bank()
+    exam = mock_exam.prepare(["01"], size=4, items=bank, data=empty(), save=None, clock=Clock(), key="k")
+    for number, mark in ((1, None), (2, "찍음"), (3, "확실"), (4, "애매")):
+        exam.answer(number, 1, mark)
+    assert list(exam.submit().by_confidence()) == ["확실", "애매", "찍음", "표시 안 함"]
+
+
+def test_wrong_notes_weak_claims_count_only_chapters_met():
+    from lib.course import export
+
+    items = [make_item("04-1", "C4"), make_item("04-2", "C4"), make_item("08-1", "C4"), make_item("08-2", "C4")]
+    data = empty()
+    answer_on(data, "04-1", True, DAY)
+    answer_on(data, "04-2", True, DAY)
+    (claim, mastery), = export.weak_claims(items, data)
+    assert claim == "C4" and mastery == pytest.approx(0.2)  # 04's two items in box 1, not diluted by 08's
+    assert [r.mastery for r in view.revisit(data, items)] == [pytest.approx(mastery)]

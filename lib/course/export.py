@@ -71,11 +71,24 @@ def missed_items(items, data) -> list:
 
 
 def weak_claims(items, data, below: float = 0.6) -> list:
-    """[(claim, mastery)] of the claims met (an item answered) with mastery below ``below``."""
+    """[(claim, mastery)] of the claims met (an item answered) with mastery below ``below``.
+
+    A claim's mastery is the mean over its items in the chapters where the learner has met it (as
+    the dashboard's "다시 볼 곳"), so items of a chapter not studied yet do not pull it down."""
     by_id = scheduler.states(items, data)
-    met = {item.claim for item in items if not by_id[item.id].is_new}
-    mastery = scheduler.claim_mastery(items, data)
-    return sorted(((c, mastery[c]) for c in met if mastery[c] < below), key=lambda kv: (kv[1], kv[0]))
+    groups = {}
+    for item in items:
+        groups.setdefault(item.claim, []).append(item)
+    out = []
+    for claim, group in groups.items():
+        chapters = {i.chapter for i in group if not by_id[i.id].is_new}
+        if not chapters:
+            continue
+        mine = [i for i in group if i.chapter in chapters]
+        mastery = sum(scheduler.item_mastery(by_id[i.id]) for i in mine) / len(mine)
+        if mastery < below:
+            out.append((claim, mastery))
+    return sorted(out, key=lambda kv: (kv[1], kv[0]))
 
 
 def check_mistakes(data) -> list:

@@ -85,7 +85,9 @@ def check_chapters(chapters) -> list:
         chapters = [] if chapters is None else [chapters]
     chosen = []
     for chapter in chapters:
-        text = f"{int(chapter):02d}" if str(chapter).strip().isdigit() else str(chapter).strip()
+        text = str(chapter).strip()
+        if text.isascii() and text.isdigit():
+            text = f"{int(text):02d}"
         if text not in exam_chapters():
             raise ValueError(f"{chapter!r}장은 없습니다. 고를 수 있는 장: {', '.join(exam_chapters())}")
         chosen.append(text)
@@ -230,7 +232,8 @@ class Result:
             mark = r.confidence or "표시 안 함"
             right, total = groups.get(mark, (0, 0))
             groups[mark] = (right + r.correct, total + 1)
-        return groups
+        order = list(CONFIDENCES) + ["표시 안 함"]  # always 확실, 애매, 찍음, then unmarked
+        return {mark: groups[mark] for mark in order if mark in groups}
 
     def summary(self) -> dict:
         """What is stored in the progress file (and plotted on the dashboard)."""
@@ -362,7 +365,9 @@ class MockExam:
         return shown, confidence
 
     def item(self, number: int):
-        if not (isinstance(number, int) and 1 <= number <= len(self.items)):
+        if isinstance(number, str) and number.strip().isascii() and number.strip().isdigit():
+            number = int(number.strip())
+        if isinstance(number, bool) or not (isinstance(number, int) and 1 <= number <= len(self.items)):
             raise ValueError(f"문항 번호는 1부터 {len(self.items)}까지입니다 (받은 값: {number!r}).")
         return self.items[number - 1]
 
@@ -373,10 +378,13 @@ class MockExam:
         if self.submitted:
             raise ValueError("이미 제출한 시험입니다. 새 모의 기말을 시작하세요 (mock.start(...)).")
         item = self.item(number)
+        number = self.items.index(item) + 1
         event = {"at": _iso(self.clock())}
         if shown is not None:
             if isinstance(shown, str) and shown.strip() in MARKS:
                 shown = MARKS.index(shown.strip()) + 1
+            elif isinstance(shown, str) and shown.strip().isascii() and shown.strip().isdigit():
+                shown = int(shown.strip())
             if isinstance(shown, bool) or not (isinstance(shown, int) and 1 <= shown <= 4):
                 raise ValueError(f"보기 번호는 1, 2, 3, 4 (①–④) 가운데 하나입니다 (받은 값: {shown!r}).")
             event["choice"] = self.orders[item.id][shown - 1]
@@ -532,7 +540,7 @@ def result_markdown(result: Result, prefix: str = "") -> str:
         lines.append(f"- ⏰ 시간이 끝난 뒤 {result.late_seconds // 60}분 {result.late_seconds % 60}초에 제출했습니다. "
                      f"끝난 뒤에 주거나 고친 답 {result.ignored_late}개는 세지 않았습니다.")
     if result.missing:
-        lines.append(f"- 문항 {', '.join(result.missing)}은(는) 문제 은행에 더 이상 없어 채점에서 뺐습니다.")
+        lines.append(f"- 문항({', '.join(result.missing)})이 문제 은행에 더 이상 없어 채점에서 뺐습니다.")
     if result.confident_wrong:
         lines.append(f"- ⚠️ **확실하다고 했는데 틀린 문항** {len(result.confident_wrong)}개: "
                      f"{', '.join(result.confident_wrong)} — 간격 반복에서 가장 먼저 다시 나옵니다.")
@@ -549,7 +557,7 @@ def result_markdown(result: Result, prefix: str = "") -> str:
         key, mine = result.shown(item, item.answer), result.shown(item, row.choice)
         verdict = "⭕" if row.correct else "❌"
         lines.append(f"{row.number}. {verdict} **{_plain(item.question)}**  ")
-        lines.append(f"   내 답 {mine} ({row.confidence or '확신도 표시 안 함'}) · 정답 {key}: "
+        lines.append(f"   내 답 {mine}{_confidence_note(row)} · 정답 {key}: "
                      f"{_plain(item.choices[item.answer])}  ")
         if row.choice is not None and not row.correct:
             lines.append(f"   내 답이 틀린 이유: {_plain(item.why_wrong[row.choice])}  ")
@@ -557,6 +565,13 @@ def result_markdown(result: Result, prefix: str = "") -> str:
         lines.append(f"   다시 볼 곳: {section_link(item.chapter, item.claim, prefix)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _confidence_note(row: Row) -> str:
+    """" (확실)" after an answer; nothing after a blank (no answer, so no confidence to show)."""
+    if row.choice is None:
+        return ""
+    return f" ({row.confidence or '확신도 표시 안 함'})"
 
 
 def result_text(result: Result) -> str:
@@ -585,7 +600,7 @@ def result_html(result: Result, prefix: str = "") -> str:
         notes.append(f"⏰ 시간이 끝난 뒤 {result.late_seconds // 60}분 {result.late_seconds % 60}초에 제출했습니다. "
                      f"끝난 뒤에 주거나 고친 답 {result.ignored_late}개는 세지 않았습니다.")
     if result.missing:
-        notes.append(f"문항 {', '.join(result.missing)}은(는) 문제 은행에 더 이상 없어 채점에서 뺐습니다.")
+        notes.append(f"문항({', '.join(result.missing)})이 문제 은행에 더 이상 없어 채점에서 뺐습니다.")
     if result.confident_wrong:
         notes.append(f"⚠️ 확실하다고 했는데 틀린 문항 {len(result.confident_wrong)}개: "
                      f"{', '.join(result.confident_wrong)} — 간격 반복에서 가장 먼저 다시 나옵니다.")
@@ -611,7 +626,7 @@ def result_html(result: Result, prefix: str = "") -> str:
         parts.append(
             f"<div class='mock-review-item' style='margin:8px 0;padding:6px;border-left:4px solid {color}'>"
             f"<b>{row.number}. {'⭕' if row.correct else '❌'}</b> {_html(item.question)}"
-            f"<div>내 답 {mine} ({html.escape(row.confidence or '확신도 표시 안 함')}) · 정답 "
+            f"<div>내 답 {mine}{html.escape(_confidence_note(row))} · 정답 "
             f"{result.shown(item, item.answer)}: {html.escape(_plain(item.choices[item.answer]))}</div>{wrong}"
             f"<div>풀이: {html.escape(_plain(item.explanation))}</div>"
             f"<div>다시 볼 곳: {_md_link_to_html(section_link(item.chapter, item.claim, prefix))}</div></div>")
@@ -650,7 +665,9 @@ def prepare(chapters=None, size: int = EXAM_SIZE, minutes: int = EXAM_MINUTES, i
             raise ValueError("아직 시작한 장이 없습니다. 모의 기말에 넣을 장을 골라 주세요 "
                              "(예: chapters=[\"00\", \"04\"]).")
     chapters = check_chapters(chapters)
-    if not (isinstance(minutes, (int, float)) and minutes > 0):
+    if isinstance(size, bool) or not (isinstance(size, int) and size > 0):
+        raise ValueError(f"문항 수는 1 이상의 정수입니다 (받은 값: {size!r}). 기말처럼 보려면 {EXAM_SIZE}.")
+    if isinstance(minutes, bool) or not (isinstance(minutes, (int, float)) and minutes > 0):
         raise ValueError(f"시험 시간은 0보다 큰 분 수입니다 (받은 값: {minutes!r}).")
     number = len(data.get("mock_exams", [])) + 1
     chosen = compose(items, chapters, size, seed=seed if seed is not None else str(number), used=used_counts(data))
@@ -687,10 +704,11 @@ def start(chapters=None, size: int = EXAM_SIZE, minutes: int = EXAM_MINUTES, **k
 
     def go():
         exam = prepare(chapters, size, minutes, **kwargs)
+        saving = "답은 줄 때마다 저장되고, " if exam.save is not None else "이 시험은 저장하지 않습니다(save=None). 답은 "
         short = f" (고른 장의 문항이 {len(exam.items)}개뿐이라 {len(exam.items)}문항)" if len(exam.items) < size else ""
         print(f"모의 기말 시작: {', '.join(exam.record['chapters'])}장, {len(exam.items)}문항{short}, {minutes}분.\n"
               "mock.answer(번호, 보기, \"확실\"/\"애매\"/\"찍음\")으로 답하고, mock.show(번호)로 아무 문항이나 보고, "
-              "mock.submit()으로 제출하세요. 답은 줄 때마다 저장되고, 제출 전까지 고칠 수 있습니다.\n")
+              f"mock.submit()으로 제출하세요. {saving}제출 전까지 고칠 수 있습니다.\n")
         print(exam.question_text(1))
         return exam
 
@@ -728,7 +746,11 @@ def submit() -> Result | None:
     """Submit: prints the score, the breakdowns and every item with its explanation."""
 
     def go():
-        result = _current().submit()
+        exam = _current()
+        if exam.submitted:
+            print("이미 제출한 시험입니다. 그때의 결과를 다시 보여 드립니다. "
+                  "새 모의 기말은 mock.start(...)로 시작하세요.\n")
+        result = exam.submit()
         print(result_text(result))
         return result
 
@@ -753,7 +775,7 @@ def resume(items=None, data=None, clock=utc_now, save="auto", key: str | None = 
             save = progress_saver if progress.recording_enabled() else memory_saver(data)
         exam = MockExam(copy.deepcopy(record), items, clock=clock, save=save, key=key)
         _STATE.exam, _STATE.data = exam, data
-        gone = f" 문항 {', '.join(exam.missing)}은(는) 문제 은행에서 사라져 뺐습니다." if exam.missing else ""
+        gone = f" 문항({', '.join(exam.missing)})이 문제 은행에서 사라져 뺐습니다." if exam.missing else ""
         print(f"이어 풀기: {exam.answered()}/{len(exam.items)}문항 답함, 남은 시간 {exam.clock_text()}.{gone}")
         return exam
 

@@ -300,7 +300,9 @@ def build_session(items, data, day: _dt.date, size: int = SESSION_SIZE, chapters
     then the other items already answered, taken one claim at a time (weakest claim first; within a
     claim the lower box, then the longer overdue, then the bank's order), so a session touches many
     claims instead of ten items of one; then new items in the bank's order (the course's order).
-    The same record and day give the same list.
+    A term card (``lib.course.terms``) is asked in one direction per session (one last answered
+    wrong, else the one seen longer ago); its other direction stays due for a later session. The same record and day give
+    the same list.
     """
     items = in_chapters(items, chapters)
     by_id = states(items, data)
@@ -319,7 +321,21 @@ def build_session(items, data, day: _dt.date, size: int = SESSION_SIZE, chapters
     queues = list(per_claim.values())
     reviews = [queue[r] for r in range(max(map(len, queues), default=0)) for queue in queues if r < len(queue)]
     new = [item for item in due if by_id[item.id].is_new]
-    return (confident + reviews + new)[:size]
+    ordered = confident + reviews + new
+    # A term card's two directions: only one per session (the other would be answered from the
+    # feedback just read). A direction last answered wrong is asked (it comes back tomorrow, as
+    # any miss); otherwise the one seen longer ago (never = longest), so the directions take turns.
+    # The other stays due for a later session.
+    keep = {}
+    for item in ordered:
+        card = getattr(item, "card", None)
+        if card:
+            state = by_id[item.id]
+            rank = (not state.confident_wrong, state.last_correct is not False, state.last_day or _dt.date.min)
+            if card not in keep or rank < keep[card][0]:
+                keep[card] = (rank, item.id)
+    chosen = [item for item in ordered if not getattr(item, "card", None) or keep[item.card][1] == item.id]
+    return chosen[:size]
 
 
 # ---------------------------------------------------------------- an exam date
@@ -342,7 +358,7 @@ class ExamPlan:
         """Korean: days left and what remains."""
         left = self.days_left
         if left < 0:
-            return f"시험일 {self.exam.isoformat()}이(가) 지났습니다. 새 시험 날짜를 정하세요."
+            return f"시험일({self.exam.isoformat()})이 지났습니다. 새 시험 날짜를 정하세요."
         if left == 0:
             return f"오늘이 시험일({self.exam.isoformat()})입니다. 약한 문항 {len(self.weak)}개를 마지막으로 훑어보세요."
         head = f"시험까지 {left}일 ({self.exam.isoformat()})."
@@ -425,11 +441,13 @@ class Session:
         before = item_state(self.data, item.id)
         after = apply_answer(self.data, item.id, correct, stamp(self.day), choice=choice)
         result = Answer(item, choice, correct, before, after)
-        self.answers.append(result)
-        for listener in self.listeners:
-            listener(result)
-        if self.on_answer is not None:  # last: if saving fails, the session has still moved on
-            self.on_answer(item.id, correct, choice=choice)
+        self.answers.append(result)  # first: if saving fails, the session has still moved on
+        try:
+            if self.on_answer is not None:  # saved before the listeners run, so a dashboard that
+                self.on_answer(item.id, correct, choice=choice)  # re-reads the file sees this answer
+        finally:
+            for listener in self.listeners:
+                listener(result)
         return result
 
     def summary(self) -> "Summary":
@@ -447,6 +465,7 @@ class Summary:
     next_due: _dt.date | None  # the earliest day an item is due after today
 
     planned: int = -1  # items in the session (-1: as many as asked)
+    new_tomorrow: int = 0  # of ``due_tomorrow``, the items never answered yet (always due)
 
     def text(self, names=None) -> str:
         """Korean summary shown at the end of a session. A session with items but no answer says so
@@ -459,10 +478,11 @@ class Summary:
         if self.moved_up:
             lines.append(f"{self.moved_up}문항이 다음 상자로 올라갔습니다 (더 긴 간격 뒤에 다시 나옵니다).")
         if self.wrong_ids:
-            lines.append(f"틀린 문항 {', '.join(self.wrong_ids)} 은(는) 1번 상자로 돌아가 내일 다시 나옵니다.")
+            lines.append(f"틀린 문항({', '.join(self.wrong_ids)})은 1번 상자로 돌아가 내일 다시 나옵니다.")
             lines.append(f"다시 볼 주장: {', '.join(map(names or str, self.claims_missed))}")
         if self.next_due is not None:
-            lines.append(f"다음 복습일: {self.next_due.isoformat()} (내일 풀 차례인 문항 {self.due_tomorrow}개)")
+            new = f", 그중 처음 보는 문항 {self.new_tomorrow}개" if self.new_tomorrow else ""
+            lines.append(f"다음 복습일: {self.next_due.isoformat()} (내일 풀 차례인 문항 {self.due_tomorrow}개{new})")
         return "\n".join(lines)
 
 
@@ -485,6 +505,7 @@ def summarize(answers, items, data, day: _dt.date, planned: int = -1) -> Summary
         due_tomorrow=sum(s.is_due(tomorrow) for s in by_id.values()),
         next_due=min(upcoming) if upcoming else None,
         planned=planned,
+        new_tomorrow=sum(s.is_new for s in by_id.values()),
     )
 
 

@@ -278,16 +278,3 @@ class AttentionTrace:
     weights: torch.Tensor
     contexts: torch.Tensor
     encoder_outputs: torch.Tensor
-
-
-# Moved to lib.decoding (2026-11). Kept reachable here until every notebook imports them from there.
-_MOVED_TO_DECODING = {"score_translations", "LengthBucket", "TranslationScores", "evaluate_translation",
-                      "evaluate_pairs", "translate"}
-
-
-def __getattr__(name):
-    if name in _MOVED_TO_DECODING:
-        from lib import decoding
-
-        return getattr(decoding, name)
-    raise AttributeError(f"module 'lib.seq2seq' has no attribute {name!r}")

@@ -156,7 +156,8 @@ class Embedding(nn.Module):
 class Encoder(nn.Module):
     """Embedding + positional encoding, then N encoder layers."""
 
-    def __init__(self, vocab_size, d_model, num_heads, d_ff, num_layers, dropout=0.1, max_len=256):
+    def __init__(self, vocab_size: int, *, d_model: int, num_heads: int, d_ff: int, num_layers: int,
+                 dropout: float = 0.1, max_len: int = 256):
         super().__init__()
         self.embedding = Embedding(vocab_size, d_model, max_len, dropout)
         self.layers = nn.ModuleList(EncoderLayer(d_model, num_heads, d_ff, dropout) for _ in range(num_layers))
@@ -172,7 +173,8 @@ class Encoder(nn.Module):
 class Decoder(nn.Module):
     """Embedding + positional encoding, then N decoder layers (causal self-attention inside)."""
 
-    def __init__(self, vocab_size, d_model, num_heads, d_ff, num_layers, dropout=0.1, max_len=256):
+    def __init__(self, vocab_size: int, *, d_model: int, num_heads: int, d_ff: int, num_layers: int,
+                 dropout: float = 0.1, max_len: int = 256):
         super().__init__()
         self.embedding = Embedding(vocab_size, d_model, max_len, dropout)
         self.layers = nn.ModuleList(DecoderLayer(d_model, num_heads, d_ff, dropout) for _ in range(num_layers))
@@ -193,11 +195,13 @@ class Transformer(nn.Module):
     -> logits (B, T, tgt_vocab_size)
     """
 
-    def __init__(self, src_vocab_size, tgt_vocab_size, d_model=64, num_heads=4, d_ff=128,
-                 num_layers=2, dropout=0.1, max_len=256):
+    def __init__(self, src_vocab_size: int, tgt_vocab_size: int, *, d_model: int = 64, num_heads: int = 4,
+                 d_ff: int = 128, num_layers: int = 2, dropout: float = 0.1, max_len: int = 256):
         super().__init__()
-        self.encoder = Encoder(src_vocab_size, d_model, num_heads, d_ff, num_layers, dropout, max_len)
-        self.decoder = Decoder(tgt_vocab_size, d_model, num_heads, d_ff, num_layers, dropout, max_len)
+        sizes = dict(d_model=d_model, num_heads=num_heads, d_ff=d_ff, num_layers=num_layers, dropout=dropout,
+                     max_len=max_len)  # by keyword: d_ff and num_layers are both ints and cannot be swapped
+        self.encoder = Encoder(src_vocab_size, **sizes)
+        self.decoder = Decoder(tgt_vocab_size, **sizes)
         self.final_layer = nn.Linear(d_model, tgt_vocab_size)
 
     def forward(self, inputs):

@@ -12,11 +12,9 @@ def set_seed(seed: int = DEFAULT_SEED) -> torch.Generator:
     """Seed python, numpy and torch; return a torch.Generator seeded the same way.
 
     Every notebook calls this once at the top (and before each experiment that trains),
-    so printed numbers are the same on every run and every CPU. It also pins torch to one CPU
-    thread: the course's models are tiny, so a second thread only adds contention (several times
-    slower on a busy 2-core machine), and one thread makes float sums independent of core count.
+    so printed numbers are the same on every run. It only seeds: the one-thread setting that makes
+    float sums independent of the core count is ``lib.start.single_thread`` (part of ``start_chapter``).
     """
-    torch.set_num_threads(1)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)

@@ -775,3 +775,135 @@ def test_a_shape_error_is_named_by_the_diagnosis_not_by_a_mistake_failing_the_sa
     the recorded calls, not the error text, decide the name."""
     result = check("transformer.DecoderLayer", _DecValuesFromX)
     assert "실행 중 오류" in result.message and "x와 context를 바꿈" not in result.message
+
+
+# ---------------------------------------------------------------- gradients of class exercises
+# An output can match while part of the graph is cut (.detach(), torch.no_grad()): the part then
+# never learns. The torch class exercises backpropagate one fixed random upstream gradient through
+# the learner's module and the reference and compare every parameter's (and float input's) gradient.
+
+from lib import masks as _masks  # noqa: E402
+
+
+class _TfDetachedEncoder(_transformer.Transformer):
+    def forward(self, inputs):
+        context, x = inputs
+        mask = _masks.padding_mask(context)
+        context = self.encoder(context, mask).detach()
+        return self.final_layer(self.decoder(x, context, mask))
+
+
+class _TfEncoderWithoutGrad(_transformer.Transformer):
+    def forward(self, inputs):
+        context, x = inputs
+        mask = _masks.padding_mask(context)
+        with torch.no_grad():
+            context = self.encoder(context, mask)
+        return self.final_layer(self.decoder(x, context, mask))
+
+
+class _DecTimesDetachedRatio(_transformer.DecoderLayer):
+    """Multiplies by x.detach() / x (exactly 1, so the output is the same) on the way to the feed-forward."""
+
+    def forward(self, x, context, self_mask=None, cross_mask=None):
+        x = self.norm1(x + self.self_attention(x, x, x, self_mask)[0])
+        x = self.norm2(x + self.cross_attention(x, context, context, cross_mask)[0])
+        x = x * (x.detach() / x)
+        return self.norm3(x + self.feed_forward(x))
+
+
+class _EncWholeForwardWithoutGrad(_transformer.EncoderLayer):
+    @torch.no_grad()
+    def forward(self, x, mask=None):
+        return super().forward(x, mask)
+
+
+class _EncNumpyRoundTrip(_transformer.EncoderLayer):
+    def forward(self, x, mask=None):
+        return torch.from_numpy(super().forward(x, mask).numpy())
+
+
+def test_torch_class_exercises_check_gradients_and_function_exercises_do_not():
+    flagged = {i for i, e in EXERCISES.items() if e.check_gradients}
+    assert flagged == {"transformer.EncoderLayer", "transformer.DecoderLayer", "transformer.Transformer"}
+    assert all(EXERCISES[i].is_class for i in flagged)
+
+
+@pytest.mark.parametrize("wrong", [_TfDetachedEncoder, _TfEncoderWithoutGrad], ids=lambda c: c.__name__)
+def test_a_transformer_whose_encoder_gets_no_gradient_is_rejected(wrong):
+    exercise = EXERCISES["transformer.Transformer"]
+    with torch.no_grad():  # the outputs are the reference's: only the gradients can tell
+        case = exercise.cases()[0]
+        torch.testing.assert_close(exercise.call(wrong, case), exercise.call(exercise.reference, case))
+    result = check("transformer.Transformer", wrong)
+    assert not result.passed
+    assert "출력은 같지만 encoder.* 파라미터에 기울기가 흐르지 않습니다" in result.message, result.message
+    assert "detach()나 torch.no_grad()" in result.message and "학습이 되지 않습니다" in result.message
+    assert "decoder" not in result.message.split("흐르지 않습니다")[0]  # the decoder still learns
+    assert result.mistake == core.GRADIENT_MISTAKE
+
+
+def test_a_decoder_layer_multiplying_by_a_detached_x_is_rejected():
+    result = check("transformer.DecoderLayer", _DecTimesDetachedRatio)
+    assert not result.passed
+    assert "기울기가 lib 참조 구현과 다릅니다" in result.message, result.message
+    assert "self_attention.*" in result.message and "입력 x" in result.message
+    assert "feed_forward" not in result.message.split("다릅니다")[0]  # after the cut, the gradients agree
+    assert result.mistake == core.GRADIENT_MISTAKE
+
+
+def test_an_output_without_a_graph_and_a_backward_error_get_their_own_messages():
+    result = check("transformer.EncoderLayer", _EncWholeForwardWithoutGrad)
+    assert not result.passed and "계산 그래프에 연결되어 있지 않습니다" in result.message, result.message
+    result = check("transformer.EncoderLayer", _EncNumpyRoundTrip)
+    assert not result.passed and "autograd를 켜고" in result.message and ".numpy()" in result.message, result.message
+
+
+@pytest.mark.parametrize("exercise_id", ["transformer.EncoderLayer", "transformer.DecoderLayer",
+                                         "transformer.Transformer"])
+def test_the_reference_and_its_alternatives_have_the_reference_gradients(exercise_id):
+    exercise = EXERCISES[exercise_id]
+    for case in exercise.cases():
+        expected = core.backward_gradients(exercise, exercise.reference, case)
+        assert expected.params and any(g is not None and bool(g.ne(0).any()) for g in expected.params.values())
+        for impl in [exercise.reference] + exercise.alternatives:
+            got = core.backward_gradients(exercise, impl, case)
+            assert core.gradient_problem(exercise, got, expected) is None, (impl.__name__, case.label)
+        assert check(exercise_id, exercise.reference).passed
+
+
+def test_the_gradient_check_leaves_the_random_state_and_grad_mode_as_found():
+    torch.manual_seed(5)
+    before = torch.random.get_rng_state()
+    with torch.no_grad():
+        assert not check("transformer.DecoderLayer", _DecTimesDetachedRatio).passed
+        assert not torch.is_grad_enabled()
+    assert torch.equal(torch.random.get_rng_state(), before)
+    assert torch.is_grad_enabled()
+
+
+def test_mine_or_reference_says_whose_code_ran_once_per_cell():
+    """A cell after an exercise uses the learner's function if it runs, else lib's, and says which, once
+    per cell (a loop does not repeat it; the next cell says it again). Run in a real IPython shell."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        from IPython.core.interactiveshell import InteractiveShell
+        shell = InteractiveShell.instance()
+        shell.run_cell("from lib.checks import mine_or_reference\\n"
+                       "def mine(x):\\n    raise NotImplementedError()\\n"
+                       "def good(x):\\n    return x + 1\\n"
+                       "ref = lambda x: x + 1")
+        shell.run_cell("for i in range(3):\\n    y = mine_or_reference(mine, ref, i)\\nprint('y', y)")
+        shell.run_cell("print('z', mine_or_reference(good, ref, 1))")
+        shell.run_cell("print('w', mine_or_reference(mine, ref, 5))")
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         encoding="utf-8", env={**__import__("os").environ, "COURSE_PROGRESS": "off"})
+    lines = [line for line in out.stdout.splitlines() if line.strip()]
+    assert lines[0].startswith("ℹ️ 사용한 구현: lib의 참조 구현") and "아직 구현하지 않음" in lines[0], out
+    assert lines[1] == "y 3"  # the loop printed the note once
+    assert lines[2] == "ℹ️ 사용한 구현: 내 good" and lines[3] == "z 2"
+    assert lines[4].startswith("ℹ️ 사용한 구현: lib의 참조 구현") and lines[5] == "w 6"  # a new cell says it again

@@ -232,8 +232,10 @@ class _GivenModelInit(nn.Module):
     def __init__(self, src_vocab_size, tgt_vocab_size, d_model=64, num_heads=4, d_ff=128,
                  num_layers=2, dropout=0.1, max_len=256):
         super().__init__()
-        self.encoder = Encoder(src_vocab_size, d_model, num_heads, d_ff, num_layers, dropout, max_len)
-        self.decoder = Decoder(tgt_vocab_size, d_model, num_heads, d_ff, num_layers, dropout, max_len)
+        sizes = dict(d_model=d_model, num_heads=num_heads, d_ff=d_ff, num_layers=num_layers, dropout=dropout,
+                     max_len=max_len)
+        self.encoder = Encoder(src_vocab_size, **sizes)
+        self.decoder = Decoder(tgt_vocab_size, **sizes)
         self.final_layer = nn.Linear(d_model, tgt_vocab_size)
 
 

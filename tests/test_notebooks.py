@@ -320,7 +320,8 @@ def test_name_error_hint_leaves_another_tools_handler_alone():
 
 
 def test_name_error_hint_in_a_real_ipython_shell(tmp_path):
-    """End to end in IPython (a subprocess, so this test process keeps no IPython singleton)."""
+    """End to end in IPython (a subprocess, so this test process keeps no IPython singleton): the hint is
+    installed by the chapter's ``start_chapter`` call, not by importing anything."""
     path = tmp_path / "08_causal_attention.ipynb"
     nbformat.write(_chapter_with_definitions(), str(path))
     script = (
@@ -328,6 +329,7 @@ def test_name_error_hint_in_a_real_ipython_shell(tmp_path):
         "shell = InteractiveShell.instance()\n"
         f"shell.user_ns['__session__'] = {str(path)!r}\n"
         "shell.run_cell('from lib.checks import check')\n"
+        "shell.run_cell('from lib.start import start_chapter; start_chapter(\"08\")')\n"
         "result = shell.run_cell('check(\"masks.causal_mask\", causal_mask)')\n"
         "print('ERROR_KEPT', type(result.error_in_exec).__name__)\n"
     )

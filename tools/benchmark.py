@@ -7,8 +7,8 @@
     python tools/benchmark.py --pytest --readme # ... and write the figures into README.md
 
 Notebooks are executed from a temporary copy (solutions/ is not modified), one after another, with the
-kernel's working folder in solutions/, exactly as nbval runs them. Budgets: <= 60 s per notebook,
-<= 300 s for all, Transformer step time <= 1.25x nn.Transformer's, pytest <= 600 s.
+kernel's working folder in solutions/, exactly as nbval runs them. Budgets: <= 45 s per notebook,
+<= 180 s for all, Transformer step time <= 1.25x nn.Transformer's, pytest <= 480 s.
 
 The report starts with the machine (CPU, cores, memory, load average: timings on a busy machine are
 inflated) and ends with the same figures as a Markdown table (also saved to artifacts/benchmark.md).
@@ -32,7 +32,7 @@ from nbclient import NotebookClient
 
 from lib.course import notebooks
 
-NOTEBOOK_BUDGET, TOTAL_BUDGET, RATIO_BUDGET, PYTEST_BUDGET = 60.0, 300.0, 1.25, 600.0
+NOTEBOOK_BUDGET, TOTAL_BUDGET, RATIO_BUDGET, PYTEST_BUDGET = 45.0, 180.0, 1.25, 480.0
 README = notebooks.ROOT / "README.md"
 BEGIN, END = "<!-- BENCHMARK:BEGIN -->", "<!-- BENCHMARK:END -->"
 PLACEHOLDER = "<!-- FIGURES -->"

@@ -31,19 +31,19 @@ EXPERIMENT = {
     "C8": "같은 기억 과제에서 RNN vs LSTM vs GRU",
     "C9": "파라미터 수 3배 vs 4배, (h) vs (h, c)",
     "C10": "context_vector 연습문제, 패딩의 함정",
-    "C11": "📝 노트 점검: float32 넘침/언더플로(inf/nan) 시연, 시간 측정, 소프트맥스 두 번 적용하는 실수",
-    "C12": "위치 인코딩 히트맵, 위치 인코딩 없이는 순서를 바꿔도 출력이 같이 바뀔 뿐(순열 등변)",
+    "C11": "📝 노트 점검: float32 언더플로로 log 0 = −inf, 큰 로짓의 inf/nan, 소프트맥스 두 번 적용과 로짓에 from_logits=False (05); Keras 3 torch 백엔드에서 측정 (10)",
+    "C12": "위치 인코딩 히트맵, PE(p+k) = 회전 × PE(p), 위치 인코딩 없이는 순서를 바꿔도 출력이 같이 바뀔 뿐(순열 등변)",
     "C13": "한 문장 안의 셀프 어텐션 가중치",
     "C14": "디코더 쿼리가 인코더 키를 보는 크로스 어텐션",
-    "C15": "계층 정규화 있음/없음의 활성값과 손실",
+    "C15": "계층 정규화 있음/없음의 활성값과 손실, 잔차 연결 있음/없음의 기울기와 손실",
     "C16": "06–07장의 부품으로 조립한 전체 모델",
-    "C17": "경로 길이 1 vs T, 먼 의존 관계 과제",
-    "C18": "시퀀스 길이별 학습 한 스텝 시간: RNN vs 트랜스포머",
+    "C17": "경로 길이 1 vs T, CNN·RNN·셀프 어텐션 비교표 (Vaswani et al. 2017 표 1)",
+    "C18": "순차 연산 수: RNN은 T번, 셀프 어텐션은 한 번 (호출 횟수로 확인); 학습 시간은 내 컴퓨터에서 측정",
     "C19": "헤드별 어텐션 맵이 서로 다름",
-    "C20": "DecoderLayer 연습문제, 📝 노트 점검: 모든 부층 뒤에 Add & Norm",
+    "C20": "DecoderLayer 연습문제, 📝 보충: 모든 부분층 뒤에 Add & Norm (층마다 세 번)",
     "C21": "학습된 한 모델에서 세 가지 어텐션 맵",
     "C22": "앞부분 불변성: 뒤 토큰을 바꿔도 앞 출력은 그대로, 마스크를 뒤집으면 커닝",
-    "C23": "노트의 TF 코드와 PyTorch 코드를 한 줄씩 나란히",
+    "C23": "노트의 TF 코드와 PyTorch 코드를 한 줄씩 나란히 (09), Keras 3로 실행해 가중치를 복사하면 로짓이 같음 (10)",
 }
 
 # Which exercises practise which claim (exercise ids: course spec section 3).
@@ -72,8 +72,11 @@ EXERCISE_CLAIMS = {
     "masks.causal_mask": ["C22"],
     "masks.padding_mask": ["C22"],
     "masks.decoder_self_attention_mask": ["C22", "C20"],
+    "transformer.EncoderLayer": ["C13", "C15"],
     "transformer.DecoderLayer": ["C20", "C14"],
     "transformer.Transformer": ["C16", "C21", "C23"],
+    "keras_port.CausalSelfAttention": ["C22", "C23"],
+    "keras_port.masked_loss": ["C11", "C23"],
 }
 
 

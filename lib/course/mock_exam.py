@@ -532,21 +532,29 @@ def memory_saver(data: dict):
 # ---------------------------------------------------------------- results as text / HTML
 
 
+def result_notes(result: Result) -> list:
+    """The remarks above the tables (late submission, items gone from the bank, confident but wrong,
+    right answers per confidence mark), as plain sentences for both the Markdown and the HTML review."""
+    notes = []
+    if result.late_seconds:
+        notes.append(f"⏰ 시간이 끝난 뒤 {result.late_seconds // 60}분 {result.late_seconds % 60}초에 제출했습니다. "
+                     f"끝난 뒤에 주거나 고친 답 {result.ignored_late}개는 세지 않았습니다.")
+    if result.missing:
+        notes.append(f"문항({', '.join(result.missing)})이 문제 은행에 더 이상 없어 채점에서 뺐습니다.")
+    if result.confident_wrong:
+        notes.append(f"⚠️ 확실하다고 했는데 틀린 문항 {len(result.confident_wrong)}개: "
+                     f"{', '.join(result.confident_wrong)} — 간격 반복에서 가장 먼저 다시 나옵니다.")
+    conf = result.by_confidence()
+    if conf:
+        notes.append("확신도별 정답: " + ", ".join(f"{m} {r}/{t}" for m, (r, t) in conf.items()))
+    return notes
+
+
 def result_markdown(result: Result, prefix: str = "") -> str:
     """The review after 제출: score, per chapter, per claim (with names), then every item with
     its explanation and a link to the chapter's section (``prefix`` before the notebook names)."""
     lines = [f"### {result.headline()}", ""]
-    if result.late_seconds:
-        lines.append(f"- ⏰ 시간이 끝난 뒤 {result.late_seconds // 60}분 {result.late_seconds % 60}초에 제출했습니다. "
-                     f"끝난 뒤에 주거나 고친 답 {result.ignored_late}개는 세지 않았습니다.")
-    if result.missing:
-        lines.append(f"- 문항({', '.join(result.missing)})이 문제 은행에 더 이상 없어 채점에서 뺐습니다.")
-    if result.confident_wrong:
-        lines.append(f"- ⚠️ **확실하다고 했는데 틀린 문항** {len(result.confident_wrong)}개: "
-                     f"{', '.join(result.confident_wrong)} — 간격 반복에서 가장 먼저 다시 나옵니다.")
-    conf = result.by_confidence()
-    if conf:
-        lines.append("- 확신도별 정답: " + ", ".join(f"{m} {r}/{t}" for m, (r, t) in conf.items()))
+    lines += [f"- {note}" for note in result_notes(result)]
     lines += ["", "| 장 | 정답 |", "|---|---|"]
     lines += [f"| {c} {CHAPTERS[c][1]} | {r}/{t} |" for c, (r, t) in result.by_chapter().items()]
     lines += ["", "| 노트의 주장 | 정답 |", "|---|---|"]
@@ -595,19 +603,7 @@ def _md_link_to_html(text: str) -> str:
 def result_html(result: Result, prefix: str = "") -> str:
     """The review after 제출 as HTML (for the widget)."""
     parts = [f"<h3>{html.escape(result.headline())}</h3>"]
-    notes = []
-    if result.late_seconds:
-        notes.append(f"⏰ 시간이 끝난 뒤 {result.late_seconds // 60}분 {result.late_seconds % 60}초에 제출했습니다. "
-                     f"끝난 뒤에 주거나 고친 답 {result.ignored_late}개는 세지 않았습니다.")
-    if result.missing:
-        notes.append(f"문항({', '.join(result.missing)})이 문제 은행에 더 이상 없어 채점에서 뺐습니다.")
-    if result.confident_wrong:
-        notes.append(f"⚠️ 확실하다고 했는데 틀린 문항 {len(result.confident_wrong)}개: "
-                     f"{', '.join(result.confident_wrong)} — 간격 반복에서 가장 먼저 다시 나옵니다.")
-    conf = result.by_confidence()
-    if conf:
-        notes.append("확신도별 정답: " + ", ".join(f"{m} {r}/{t}" for m, (r, t) in conf.items()))
-    parts.append("".join(f"<div>{html.escape(n)}</div>" for n in notes))
+    parts.append("".join(f"<div>{html.escape(note)}</div>" for note in result_notes(result)))
 
     def table(title, rows):
         body = "".join(f"<tr><td>{html.escape(a)}</td><td style='text-align:right'>{r}/{t}</td></tr>"

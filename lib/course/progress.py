@@ -660,6 +660,8 @@ def parse_exam_date(text, today: _dt.date) -> _dt.date:
         day = text.date()
     elif isinstance(text, _dt.date):
         day = text
+    elif text is None or not str(text).strip():
+        raise ValueError("시험 날짜가 비어 있습니다. \"2025-06-20\"처럼 연-월-일로 적어 주세요.")
     else:
         cleaned = str(text).strip().rstrip(".")
         day = None
@@ -670,9 +672,10 @@ def parse_exam_date(text, today: _dt.date) -> _dt.date:
             except ValueError:
                 continue
         if day is None:
-            raise ValueError(f"시험 날짜 {text!r}을(를) 읽을 수 없습니다. \"2025-06-20\"처럼 연-월-일로 적어 주세요.")
+            raise ValueError(f"{text!r}은(는) 날짜로 읽을 수 없습니다. 시험 날짜를 \"2025-06-20\"처럼 연-월-일로 "
+                             "적어 주세요.")
     if day < today:
-        raise ValueError(f"시험 날짜 {day.isoformat()}은(는) 이미 지났습니다 (오늘 {today.isoformat()}). "
+        raise ValueError(f"시험 날짜({day.isoformat()})가 이미 지났습니다 (오늘 {today.isoformat()}). "
                          "앞으로 볼 시험의 날짜를 적어 주세요.")
     return day
 

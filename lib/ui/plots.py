@@ -7,8 +7,6 @@ import torch
 
 from lib.ui.fonts import use_korean_font
 
-use_korean_font()
-
 
 def _to_numpy(x):
     if isinstance(x, torch.Tensor):
@@ -19,6 +17,7 @@ def _to_numpy(x):
 def heatmap(matrix, x_labels=None, y_labels=None, title="", ax=None, cmap="viridis",
             xlabel="", ylabel="", annotate=False, vmin=None, vmax=None, colorbar=True):
     """Draw a (rows, cols) matrix, e.g. attention weights (queries x keys)."""
+    use_korean_font()  # Hangul labels (asked for here, not at import)
     matrix = _to_numpy(matrix)
     if ax is None:
         _, ax = plt.subplots(figsize=(0.5 * matrix.shape[1] + 2, 0.45 * matrix.shape[0] + 1.5))
@@ -61,6 +60,7 @@ def encoder_decoder_diagram(source_tokens, target_tokens, ax=None, context_every
 
     context_every_step=True also draws C going into every decoder step (as lib.seq2seq.Decoder does).
     """
+    use_korean_font()  # Hangul labels (asked for here, not at import)
     from matplotlib.patches import Circle, FancyBboxPatch
 
     n_src, n_dec = len(source_tokens), len(target_tokens) + 1
@@ -118,6 +118,7 @@ def encoder_decoder_diagram(source_tokens, target_tokens, ax=None, context_every
 
 def curves(xs, series: dict, title="", xlabel="", ylabel="", ax=None, marker="o"):
     """Several named lines over the same x values, e.g. accuracy vs length per model."""
+    use_korean_font()  # Hangul labels (asked for here, not at import)
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
     for name, ys in series.items():
@@ -136,6 +137,7 @@ def loss_curve(histories: dict, title="학습 손실", ax=None, window=20, x=Non
     """Training loss of one or more runs, {name: History}: each step's loss faint, and the loss
     smoothed (an exponential moving average over ~``window`` steps, lib.train.smooth) as the line.
     x: optional function History -> x values (e.g. seconds) instead of the step number."""
+    use_korean_font()  # Hangul labels (asked for here, not at import)
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
     for name, history in histories.items():
@@ -172,6 +174,7 @@ def transformer_diagram(highlight=None, ax=None, small=False, title=None):
     small=True draws a compact version (Korean labels only) for the place where a part is introduced.
     Fits the notebook width (≤ 9 in); every label is ≥ 8 pt.
     """
+    use_korean_font()  # Hangul labels (asked for here, not at import)
     from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
     if isinstance(highlight, str):

@@ -68,16 +68,20 @@ def check(exercise_id: str, obj) -> CheckResult:
     return result
 
 
-_REPORTED: set = set()
+_REPORTED: set = set()  # (function name, note) already printed during the current cell
 
 
-def _cell_number():
+def _forget_reports_at_each_cell() -> None:
+    """In IPython, empty _REPORTED before every cell runs, so each cell says once whose code it used."""
     try:
         from IPython import get_ipython  # noqa: PLC0415
     except ImportError:
-        return None
+        return
     shell = get_ipython()
-    return getattr(shell, "execution_count", None) if shell is not None else None
+    if shell is None or getattr(shell, "_course_reports_hook", False):
+        return
+    shell.events.register("pre_run_cell", lambda *args: _REPORTED.clear())
+    shell._course_reports_hook = True
 
 
 def mine_or_reference(mine, reference, *args, **kwargs):
@@ -94,7 +98,8 @@ def mine_or_reference(mine, reference, *args, **kwargs):
         result = reference(*args, **kwargs)
         reason = "아직 구현하지 않음" if isinstance(exc, NotImplementedError) else f"오류 {type(exc).__name__}"
         note = f"ℹ️ 사용한 구현: lib의 참조 구현 {ref_name} (내 {name}: {reason})"
-    key = (_cell_number(), name, note)
+    _forget_reports_at_each_cell()
+    key = (name, note)
     if key not in _REPORTED:
         _REPORTED.add(key)
         print(note)

@@ -133,7 +133,7 @@ EXERCISES_HERE = [
         alternatives=[lambda query, keys: (keys * query.unsqueeze(1)).sum(dim=-1)],
         mistakes=[
             Mistake("√H로 나눔 (트랜스포머의 스케일을 미리 적용)",
-                    "루옹(Luong)의 닷 점수는 나누지 않은 내적 k_t · q 입니다. 1/√d_k 스케일은 6장 트랜스포머의 것입니다.",
+                    "루옹(Luong)의 내적 점수는 나누지 않은 내적 k_t · q 입니다. 1/√d_k 스케일은 06장 트랜스포머의 것입니다.",
                     lambda query, keys: (keys * query.unsqueeze(1)).sum(-1) / query.size(-1) ** 0.5),
             Mistake("점수에 소프트맥스까지 적용함",
                     "이 함수는 점수(score)만 돌려줍니다. 소프트맥스로 가중치를 만드는 일은 attend가 합니다.",
@@ -141,7 +141,7 @@ EXERCISES_HERE = [
             Mistake("배치의 모든 쿼리를 모든 키와 곱함 (query @ keys.transpose(1, 2))",
                     "(B, H) @ (B, H, T)는 배치끼리 섞여 (B, B, T)가 됩니다. 쿼리를 (B, 1, H)로 만들거나 torch.bmm을 쓰세요.",
                     lambda query, keys: query @ keys.transpose(1, 2)),
-            Mistake("코사인 유사도를 씀", "닷 점수는 길이로 나누지 않은 내적입니다. 벡터의 크기도 점수에 들어갑니다.",
+            Mistake("코사인 유사도를 씀", "내적 점수는 길이로 나누지 않은 내적입니다. 벡터의 크기도 점수에 들어갑니다.",
                     _cosine),
         ],
     ),

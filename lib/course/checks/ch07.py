@@ -942,6 +942,7 @@ EXERCISES_HERE = [
         oracle_name="nn.TransformerEncoderLayer",
         is_class=True,
         diagnose=diagnose_encoder_layer,
+        check_gradients=True,
         alternatives=[_EncoderAlternative],
         mistakes=[
             Mistake("사전 정규화(pre-LN)로 구현",

@@ -414,6 +414,7 @@ EXERCISES_HERE = [
         oracle_name="nn.TransformerDecoderLayer",
         is_class=True,
         diagnose=diagnose_decoder_layer,
+        check_gradients=True,
         alternatives=[_DecoderAlternative],
         mistakes=[
             Mistake("사전 정규화(pre-LN)로 구현",

@@ -319,6 +319,7 @@ EXERCISES_HERE = [
         run=run_transformer,
         is_class=True,
         diagnose=diagnose_transformer,
+        check_gradients=True,
         oracle=TorchOracle,
         oracle_name="nn.Transformer (가중치 복사)",
         alternatives=[_Alternative],

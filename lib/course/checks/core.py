@@ -20,6 +20,11 @@ What the engine guarantees, on Linux, macOS and Windows alike:
 - Outputs on another device, in another dtype or with ``requires_grad`` get a message of their own.
 - Error messages point at the learner's line, also when the error is raised inside lib's parts or
   torch, and also with Windows paths.
+- Class exercises with ``check_gradients`` are also checked backwards: once a case's output matches,
+  the same random upstream gradient is backpropagated through the learner's module and the reference
+  (same weights, eval mode), and every parameter's gradient (and the float inputs') must match, so a
+  forward that detaches part of the graph (``.detach()``, ``torch.no_grad()``) with an equal output
+  fails with a message naming the parameters that would not learn.
 - A wrong answer is named when its output (or its error) equals a typical mistake's on the failing
   case; class exercises may also ``diagnose`` how the learner's forward used its parts (the calls of
   its submodules, recorded with ``record_calls``), which names mistakes written in any style.
@@ -76,6 +81,8 @@ class Exercise:
     run(obj, case) -> output: how an implementation is called (default: obj(*args, **kwargs)).
     output_names: names of the outputs when the function returns a tuple.
     time_limit: seconds per call of the learner's code (wall clock; generous on purpose).
+    check_gradients: class exercises only; after a case's output matches, compare the gradients of a
+        backward pass too (parameters of the module built by ``load_like_reference``, float inputs).
     """
 
     id: str
@@ -93,6 +100,7 @@ class Exercise:
     time_limit: float = 10.0
     is_class: bool = False
     diagnose: Callable | None = None  # (obj, case) -> Korean note naming the mistake, or None
+    check_gradients: bool = False
 
 
     def call(self, obj, case: Case):
@@ -171,8 +179,9 @@ class Outcome:
     still_running: bool = False  # time-out and the thread did not stop (it is left behind, daemon)
 
 
-def call_with_time_limit(function: Callable, seconds: float, grace: float = 1.0) -> Outcome:
-    """Run ``function()`` in a worker thread under ``torch.no_grad()``, at most ``seconds`` long.
+def call_with_time_limit(function: Callable, seconds: float, grace: float = 1.0, grad: bool = False) -> Outcome:
+    """Run ``function()`` in a worker thread under ``torch.no_grad()`` (``grad=True``: with autograd
+    on), at most ``seconds`` long.
 
     Works without SIGALRM (Windows, non-main threads). Never raises, except KeyboardInterrupt when
     the learner stops the cell (the worker is then asked to stop too).
@@ -181,7 +190,7 @@ def call_with_time_limit(function: Callable, seconds: float, grace: float = 1.0)
 
     def target():
         try:
-            with torch.no_grad():
+            with torch.enable_grad() if grad else torch.no_grad():
                 outcome.value = function()
         except BaseException as exc:  # noqa: BLE001 - everything is reported, nothing escapes
             outcome.error = exc
@@ -292,10 +301,27 @@ def random_state(module: torch.nn.Module, seed: int) -> dict:
     return state
 
 
+_BUILT = threading.local()  # .modules: the modules load_like_reference loaded in this thread (gradient checks)
+
+
+@contextlib.contextmanager
+def recording_built_modules():
+    """Collect, in this thread, every module ``load_like_reference`` loads while the block runs."""
+    previous = getattr(_BUILT, "modules", None)
+    _BUILT.modules = []
+    try:
+        yield _BUILT.modules
+    finally:
+        _BUILT.modules = previous
+
+
 def load_like_reference(module: torch.nn.Module, state: dict, reference_name: str) -> torch.nn.Module:
     """Load the reference's weights into the learner's module (eval mode), or explain in Korean which
     parameter names differ (the exercise gives ``__init__``; only ``forward`` is the learner's)."""
     missing, unexpected = module.load_state_dict(state, strict=False)
+    built = getattr(_BUILT, "modules", None)
+    if built is not None:  # a gradient check is running in this thread: it reads this module's gradients
+        built.append(module)
     if missing or unexpected:
         def names(keys):
             return ", ".join(keys[:4]) + (" ..." if len(keys) > 4 else "") if keys else "-"
@@ -797,6 +823,201 @@ def _check_object_kind(exercise: Exercise, obj) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- gradients (class exercises)
+
+GRADIENT_SEED = 2024
+GRADIENT_MISTAKE = "출력은 같지만 기울기가 다름 (계산 그래프를 끊음: detach/no_grad)"
+
+
+@dataclass
+class Gradients:
+    """What one backward pass gave: parameter gradients of the built module and of the float inputs
+    (name -> tensor, or None when none arrived). ``connected`` is False when no output required grad."""
+
+    params: dict = field(default_factory=dict)
+    inputs: dict = field(default_factory=dict)
+    connected: bool = True
+    has_float_output: bool = True
+
+
+def _case_with_grad_inputs(exercise: Exercise, case: Case):
+    """A fresh copy of ``case`` whose float tensors hang off leaves that require grad (the call gets
+    non-leaf copies, as a layer inside a model does, so in-place changes stay legal), and the leaves."""
+    leaves = []
+
+    def convert(x, name):
+        if isinstance(x, torch.Tensor):
+            if x.is_floating_point():
+                leaf = x.detach().clone().requires_grad_(True)
+                leaves.append((name, leaf))
+                return leaf.clone()
+            return x.detach().clone()
+        if isinstance(x, torch.nn.Module):
+            return copy.deepcopy(x)
+        if isinstance(x, (list, tuple)):
+            return type(x)(convert(v, f"{name}[{i}]") for i, v in enumerate(x))
+        if isinstance(x, dict):
+            return {k: convert(v, f"{name}[{k!r}]") for k, v in x.items()}
+        return x
+
+    names = input_names(exercise, case)
+    args = tuple(convert(v, names[i] or f"인자{i + 1}") for i, v in enumerate(case.args))
+    kwargs = {k: convert(v, k) for k, v in case.kwargs.items()}
+    return Case(args, kwargs, case.label), leaves
+
+
+def backward_gradients(exercise: Exercise, obj, case: Case, seed: int = GRADIENT_SEED) -> Gradients:
+    """Run ``obj`` on ``case`` with autograd on, backpropagate ``sum(out * g)`` (g: random, fixed by
+    ``seed``, one per float output tensor) and collect the gradients. One forward, one backward."""
+    used, leaves = _case_with_grad_inputs(exercise, case)
+    with torch.enable_grad(), recording_built_modules() as built:
+        output = exercise.call_on(obj, used)
+        tensors = [t for _, t in _tensors_with_names(output, "") if t.is_floating_point()]
+        if not tensors:
+            return Gradients(has_float_output=False)
+        generator = torch.Generator().manual_seed(seed)
+        upstream = [torch.randn(tuple(t.shape), generator=generator, dtype=t.dtype).to(t.device) for t in tensors]
+        live = [(t, g) for t, g in zip(tensors, upstream) if t.requires_grad]
+        if not live:
+            return Gradients(connected=False)
+        sum((t * g).sum() for t, g in live).backward()
+    module = built[-1] if built else None
+    params = {}
+    if module is not None:
+        for name, p in module.named_parameters():
+            params[name] = None if p.grad is None else p.grad.detach().clone()
+    inputs = {name: None if leaf.grad is None else leaf.grad.detach().clone() for name, leaf in leaves}
+    return Gradients(params, inputs)
+
+
+def _grouped_names(names: list, all_names: list, idle=()) -> list:
+    """['encoder.*', 'final_layer.bias']: a name's shortest prefix whose every name is in ``names``
+    or in ``idle`` (parameters the reference gives no gradient either, such as a key bias)."""
+    chosen, wanted = [], set(names) | set(idle)
+    for name in names:
+        parts = name.split(".")
+        label = name
+        for k in range(1, len(parts)):
+            prefix = ".".join(parts[:k]) + "."
+            if all(n in wanted for n in all_names if n.startswith(prefix)):
+                label = prefix + "*"
+                break
+        if label not in chosen:
+            chosen.append(label)
+    return chosen
+
+
+def _name_list(labels: list, shown: int = 6) -> str:
+    text = ", ".join(labels[:shown])
+    return text + (f" 외 {len(labels) - shown}개" if len(labels) > shown else "")
+
+
+def _gradient_tolerance(exercise: Exercise, reference: torch.Tensor) -> float:
+    """The output's absolute tolerance, scaled by the size of the reference gradient (a gradient is a
+    sum over many positions: float32 rounding grows with it)."""
+    scale = float(reference.detach().abs().max()) if reference.numel() else 0.0
+    return exercise.atol * max(1.0, scale)
+
+
+def gradient_problem(exercise: Exercise, got: Gradients, expected: Gradients) -> str | None:
+    """A Korean explanation when the learner's gradients differ from the reference's, else None."""
+    if not expected.has_float_output or not expected.connected:
+        return None
+    if not got.has_float_output:
+        return None  # the outputs matched, so the reference has none either; nothing to compare
+    if not got.connected:
+        return (
+            "출력은 같지만 출력 텐서가 계산 그래프에 연결되어 있지 않습니다 (requires_grad=False): "
+            "forward 전체를 torch.no_grad() 안에서 계산했거나 .detach()/.item()/.numpy()를 거쳤는지 "
+            "확인하세요 (.data도 그래프를 끊습니다). 이대로는 어떤 파라미터도 학습되지 않습니다."
+        )
+    silent, different, idle, worst = [], [], [], 0.0
+    for kind, mine, theirs in (("param", got.params, expected.params), ("input", got.inputs, expected.inputs)):
+        for name, ref in theirs.items():
+            if name not in mine:
+                continue
+            grad = mine[name]
+            if ref is None and grad is None:
+                continue
+            ref_t = ref if ref is not None else torch.zeros_like(grad)
+            grad_t = grad if grad is not None else torch.zeros_like(ref_t)
+            if grad_t.shape != ref_t.shape:
+                different.append((kind, name))
+                continue
+            tol = _gradient_tolerance(exercise, ref_t)
+            r, g = ref_t.detach().double(), grad_t.detach().double()
+            if bool(torch.isclose(g, r, rtol=exercise.rtol, atol=tol, equal_nan=True).all()):
+                if kind == "param" and not bool(r.abs().gt(tol).any()):
+                    idle.append(name)
+                continue
+            if grad is None or not bool(grad_t.ne(0).any()):
+                silent.append((kind, name))
+            else:
+                different.append((kind, name))
+                worst = max(worst, float((g - r).abs().nan_to_num(float("inf")).max()))
+    if not silent and not different:
+        return None
+    parts = []
+    if silent:
+        params = [n for k, n in silent if k == "param"]
+        inputs = [n for k, n in silent if k == "input"]
+        labels = _grouped_names(params, list(expected.params), idle) + [f"입력 {n}" for n in inputs]
+        what = "파라미터" if params and not inputs else ("입력" if inputs and not params else "파라미터·입력")
+        parts.append(
+            f"출력은 같지만 {_name_list(labels)} {what}에 기울기가 흐르지 않습니다: detach()나 "
+            "torch.no_grad()로 계산 그래프를 끊지 않았는지 확인하세요 (학습이 되지 않습니다)."
+        )
+    if different:
+        labels = (_grouped_names([n for k, n in different if k == "param"], list(expected.params), idle)
+                  + [f"입력 {n}" for k, n in different if k == "input"])
+        lead = "출력은 같지만 " if not silent else "또, "
+        parts.append(
+            f"{lead}{_name_list(labels)}의 기울기가 lib 참조 구현과 다릅니다 (최대 오차 {worst:.3g}). "
+            "forward 어딘가에서 값은 그대로 두고 기울기만 바꾸는 코드(.detach(), .data, torch.no_grad() 안의 "
+            "계산)를 썼는지 확인하세요: 이대로는 참조 구현과 다르게 학습됩니다."
+        )
+    return "\n  ".join(parts)
+
+
+def _gradient_run_hint(exc: BaseException) -> str:
+    text = str(exc)
+    if "inplace operation" in text or "in-place operation" in text:
+        return (" 제자리(in-place) 연산(x += ..., .masked_fill_(...) 등)이 역전파에 필요한 값을 덮어썼습니다: "
+                "x = x + ...처럼 새 텐서를 만드세요.")
+    if "numpy()" in text and "requires grad" in text:
+        return (" forward 안에서 .numpy()로 torch 밖에 나갔다 오면 계산 그래프가 끊깁니다: torch 연산만 쓰세요.")
+    return _exception_hint(exc)
+
+
+def _check_gradients(exercise: Exercise, obj, case: Case) -> str | None:
+    """After a case's output matched: backpropagate through the reference and the learner's module
+    and compare. A Korean problem text, or None. Never raises for learner code (except Ctrl-C)."""
+    with capture_output():
+        try:
+            expected = backward_gradients(exercise, exercise.reference, case)
+        except Exception:  # noqa: BLE001 - the course's own reference; nothing to hold against the learner
+            return None
+        outcome = call_with_time_limit(lambda: backward_gradients(exercise, obj, case), exercise.time_limit,
+                                       grad=True)
+    if outcome.timed_out:
+        return _time_limit_message(exercise, outcome.still_running)
+    exc = outcome.error
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+    if exc is not None:
+        name = type(exc).__name__
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        message = message.split(" Hint:")[0].rstrip(".")  # torch's anomaly-detection hint is not for learners
+        return (
+            f"출력은 같지만, 기울기를 계산하려고(autograd를 켜고 역전파) 다시 실행하니 오류가 났습니다: "
+            f"{name}: {message}{_learner_frame(exc)}.{_gradient_run_hint(exc)}"
+        )
+    try:
+        return gradient_problem(exercise, outcome.value, expected)
+    except Exception as exc:  # noqa: BLE001 - odd gradients must not crash the check
+        return f"기울기를 비교할 수 없습니다 ({type(exc).__name__}: {exc})."
+
+
 def run_check(exercise: Exercise, obj) -> CheckResult:
     """Check ``obj`` against ``exercise``. Returns a CheckResult; never raises for learner code.
 
@@ -861,6 +1082,13 @@ def _run_check(exercise: Exercise, obj) -> CheckResult:
                     message += f"\n  💡 흔한 실수: {note}"
             message += "".join(notes) + printed_summary(buffer, failed=True)
             return CheckResult(False, message, named_mistake(message))
+        if exercise.check_gradients:
+            grad_problem = _check_gradients(exercise, obj, case)
+            if grad_problem is not None:
+                message = (f"❌ {exercise.id}: {where}에서 틀렸습니다.\n  {grad_problem}"
+                           + "".join(notes) + printed_summary(buffer, failed=True))
+                gradients_differ = grad_problem.startswith("출력은 같지만") and "오류가 났습니다" not in grad_problem
+                return CheckResult(False, message, GRADIENT_MISTAKE if gradients_differ else None)
         grad_note = _requires_grad_note(got)
         if grad_note and grad_note not in notes:
             notes.append(grad_note)

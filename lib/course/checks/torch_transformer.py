@@ -22,8 +22,8 @@ from lib.transformer import Embedding
 class TorchTransformer(nn.Module):
     """inputs = (context, x): source tokens (B, S), target shifted right (B, T) -> logits (B, T, V)."""
 
-    def __init__(self, src_vocab_size, tgt_vocab_size, d_model=64, num_heads=4, d_ff=128,
-                 num_layers=2, dropout=0.1, max_len=256):
+    def __init__(self, src_vocab_size: int, tgt_vocab_size: int, *, d_model: int = 64, num_heads: int = 4,
+                 d_ff: int = 128, num_layers: int = 2, dropout: float = 0.1, max_len: int = 256):
         super().__init__()
         self.src_embedding = Embedding(src_vocab_size, d_model, max_len, dropout)
         self.tgt_embedding = Embedding(tgt_vocab_size, d_model, max_len, dropout)

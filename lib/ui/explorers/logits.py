@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import torch
 
+from lib.ui.fonts import use_korean_font
+
 from lib import losses
 
 DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0)
@@ -43,6 +45,7 @@ def explore(logits, temperature: float = 1.0, target: int = 0) -> Exploration:
 
 def plot_exploration(result: Exploration, labels, target: int, ax=None):
     """Bar plot of the probabilities, the target's bar highlighted; returns the Axes."""
+    use_korean_font()  # Hangul labels (asked for here, not at import)
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3))
     colors = ["tab:orange" if i == target else "tab:blue" for i in range(len(labels))]

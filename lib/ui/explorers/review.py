@@ -68,7 +68,6 @@ def started(data, items) -> list:
     data, _ = _checked(data)
     return review.started_chapters(data, items, exercise_chapters())
 
-use_korean_font()
 
 
 def claim_order(claim: str) -> int:
@@ -138,6 +137,7 @@ def claim_rows(data, items) -> list:
 def plot_dashboard(data, items, day, label: str = ""):
     """Three panels: exercises passed per chapter, mock finals taken, and quiz mastery per claim
     (one bar per claim, named; grey = not started yet). ``label`` goes into the title."""
+    use_korean_font()  # Hangul labels (asked for here, not at import)
     data, _ = _checked(data)
     fig = plt.figure(figsize=(9, 8.5))
     grid = fig.add_gridspec(2, 2, height_ratios=[1, 1.9])
@@ -408,8 +408,10 @@ def set_exam_date(text, data=None, day=None):
         return None
     if isinstance(data, dict):
         data["exam_date"] = exam.isoformat()
-    saved = "진도 파일에 저장했습니다" if progress.recording_enabled() else "이 노트북 안에서만 씁니다 (기록하지 않는 곳)"
-    print(f"시험 날짜: {exam.isoformat()} ({(exam - day).days}일 남음) — {saved}.")
+    saved = ("진도 파일에 저장했습니다" if progress.recording_enabled()
+             else "여기서는 진도 파일에 기록하지 않으므로 이 노트북 안에서만 씁니다")
+    left = (exam - day).days
+    print(f"시험 날짜: {exam.isoformat()} ({f'{left}일 남음' if left else '오늘'}) — {saved}.")
     return exam
 
 
@@ -485,9 +487,12 @@ class ReviewView:
         self.answered = False
 
     def choose(self, position: int):
-        """Answer the shown item with the button at ``position``; returns the Feedback (None if
-        already answered)."""
+        """Answer the shown item with the button at 0-based ``position`` (what a click does); returns
+        the Feedback (None if already answered, or for a position that is not 0-3)."""
         if self.answered or self.session.done:
+            return None
+        if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position < 4:
+            self.feedback.value = "<div style='color:#cf222e'>보기는 ①, ②, ③, ④ 가운데 하나를 고르세요.</div>"
             return None
         item = self.session.current
         choice = self.order[position]
@@ -511,6 +516,51 @@ class ReviewView:
         self.next_button.description = "요약 보기 ▶" if self.session.done else "다음 ▶"
         return feedback
 
+    def question_text(self) -> str:
+        """The shown item as text (①–④ in the order on screen), or the summary when the session is over."""
+        item = self.session.current
+        if item is None:
+            text = self.session.summary().text(names=_group_name)
+            return (self.message + "\n" + text) if self.message and self.session.items else (self.message or text)
+        state = review.item_state(self.session.data, item.id)
+        where = "새 문항" if state.is_new else f"{state.box}번 상자"
+        lines = [f"[{len(self.session.answers) + 1}/{len(self.session.items)}] ({item.id}, {item.claim}, {where}) "
+                 f"{_quiz.plain_text(item.question)}"]
+        order = self._order(item)
+        lines += [f"  {MARKS[p]} {_quiz.plain_text(item.choices[c])}" for p, c in enumerate(order)]
+        return "\n".join(lines)
+
+    def show(self) -> None:
+        """Print the shown item (text mode, without widgets)."""
+        print(self.question_text())
+
+    def answer(self, number):
+        """Answer in code, 1-based like the screen (and like ``quiz.answer``): ``view.answer(2)`` or
+        ``view.answer("②")`` = the button ②. Prints the feedback, then the next item (or the summary),
+        so ``view.show()`` and ``view.answer(n)`` are enough without widgets. A Korean message for bad
+        input. Returns the Feedback (None when nothing was answered)."""
+        if isinstance(number, str) and number.strip() in MARKS:
+            number = MARKS.index(number.strip()) + 1
+        elif isinstance(number, str) and number.strip().isascii() and number.strip().isdigit():
+            number = int(number.strip())
+        if self.session.done:
+            print("오늘의 세션은 끝났습니다.\n" + self.question_text())
+            return None
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 4:
+            print(f"⚠️ 보기 번호는 1, 2, 3, 4 (①–④) 가운데 하나입니다 (받은 값: {number!r}).")
+            return None
+        if self.answered:  # answered with a click: move on first
+            self.next()
+            if self.session.done:
+                print("오늘의 세션은 끝났습니다.\n" + self.question_text())
+                return None
+        feedback = self.choose(number - 1)
+        if feedback is not None:
+            print(_quiz.plain_text(feedback.message))
+            self.next()
+            print("\n" + self.question_text())
+        return feedback
+
     def next(self):
         if self.answered:
             self._show()
@@ -523,8 +573,8 @@ class ReviewView:
         self.feedback.value = ""
         self.next_button.layout.display = "none"
         text = self.session.summary().text(names=_group_name)
-        if self.message:
-            text = self.message + "\n" + text
+        if self.message:  # nothing started yet: the message says what to do (no "next review day")
+            text = self.message if not self.session.items else self.message + "\n" + text
         self.summary.value = _to_html(text)
 
     def _ipython_display_(self):

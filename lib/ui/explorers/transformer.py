@@ -16,7 +16,6 @@ from lib.attention import scaled_dot_product_attention, split_heads
 from lib.ui.fonts import use_korean_font
 from lib.transformer import positional_encoding
 
-use_korean_font()
 
 TOY_KO = ("어제", "학생", "은", "도서관", "에서", "새", "책", "을", "읽었다")
 TOY_EN = ("the", "student", "read", "the", "new", "book", "in", "the", "library", "yesterday")
@@ -91,6 +90,7 @@ def entropy(weights: torch.Tensor) -> torch.Tensor:
 def _output_plot(draw):
     import ipywidgets as widgets
 
+    use_korean_font()  # Hangul labels (asked for here, not at import)
     out = widgets.Output()
 
     def redraw(**kwargs):

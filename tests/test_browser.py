@@ -181,6 +181,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser, source):
             plot = plots.nth(n)
             plot.scroll_into_view_if_needed()
             page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=plot.element_handle())
+            scale = plot.evaluate("img => img.getBoundingClientRect().width / img.naturalWidth")
+            assert scale >= 0.9, f"plot {n + 1} is shown at {scale:.0%} of its size (labels shrink): too wide"
             if n < 6:
                 plot.screenshot(path=str(ARTIFACTS / f"{source.stem}-plot-{n + 1}.png"))
 

@@ -57,7 +57,7 @@ def machine() -> str:
     try:
         import torch
 
-        parts.append(f"torch {torch.__version__} (notebooks run it on 1 thread: lib.utils.set_seed)")
+        parts.append(f"torch {torch.__version__} (notebooks run it on 1 thread: lib.start.start_chapter)")
     except ImportError:
         pass
     if hasattr(os, "getloadavg"):

@@ -186,6 +186,18 @@ def render(items, data, day: _dt.date, exercises: dict | None = None, prefix: st
             + "".join(body) + "</body></html>")
 
 
+def exports_dir() -> pathlib.Path:
+    """The one visible folder for everything the learner opens away from the notebooks (spec §13).
+
+    ``COURSE_EXPORTS_DIR`` overrides it (tests point it at a temporary folder); otherwise
+    ``<course root>/exports`` (git-ignored). Created on demand.
+    """
+    override = os.environ.get("COURSE_EXPORTS_DIR")
+    folder = pathlib.Path(override) if override else progress.REPO_ROOT / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def default_path(day: _dt.date) -> pathlib.Path:
     return progress.progress_file().parent / f"odapnote-{day.isoformat()}.html"
 

@@ -650,6 +650,28 @@ def record_check_failure(exercise_id: str, mistake_name: str | None = None) -> b
     return True
 
 
+def record_hint(exercise_id: str, level: int) -> bool:
+    """Record that hint ``level`` (1-based) of an exercise was shown: ``"hints": {id: {"level": highest
+    level shown, "at": <ISO time>}}``. A passing check copies that level into the exercise's record as
+    ``"hints_used"`` (0 when none). Only for a learner; never raises; True if recorded."""
+    if not recording_enabled():
+        return False
+
+    def change(data):
+        hints = data.get("hints")
+        if not isinstance(hints, dict):
+            hints = data["hints"] = {}
+        old = hints.get(str(exercise_id), {}).get("level", 0) if isinstance(hints.get(str(exercise_id)), dict) else 0
+        old = old if isinstance(old, int) and not isinstance(old, bool) else 0
+        hints[str(exercise_id)] = {"level": max(old, int(level)), "at": now()}
+
+    try:
+        update_progress(change)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 DATE_FORMATS = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y. %m. %d", "%Y%m%d")
 
 

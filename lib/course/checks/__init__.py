@@ -15,12 +15,14 @@ import difflib
 import importlib
 import pkgutil
 
+from lib.course import progress
 from lib.course.checks.core import Case, CheckResult, Exercise, Mistake, named_mistake, run_check
+from lib.course.checks.hints import HintResult, show_hint
 from lib.course.notebooks import install_name_error_hint
 from lib.course.progress import record_check_failure, record_exercise_passed
 
-__all__ = ["check", "EXERCISES", "Exercise", "Case", "Mistake", "CheckResult", "install_name_error_hint",
-           "mine_or_reference"]
+__all__ = ["check", "hint", "EXERCISES", "Exercise", "Case", "Mistake", "CheckResult", "HintResult",
+           "install_name_error_hint", "mine_or_reference"]
 
 
 def _collect() -> dict:
@@ -40,13 +42,17 @@ EXERCISES = _collect()
 
 
 
-def check(exercise_id: str, obj) -> CheckResult:
-    """Run the exercise's cases on ``obj``, print Korean feedback, return a CheckResult."""
+def check(exercise_id: str, obj, record: bool = True) -> CheckResult:
+    """Run the exercise's cases on ``obj``, print Korean feedback, return a CheckResult.
+
+    ``record=False``: a demonstration (e.g. a wrong answer shown on purpose) — nothing is saved in
+    the progress file, neither a pass nor a failure.
+    """
     exercise = EXERCISES.get(exercise_id)
     if exercise is None:
         close = difflib.get_close_matches(str(exercise_id), EXERCISES, n=3)
-        hint = f" 혹시 {', '.join(close)} 인가요?" if close else ""
-        result = CheckResult(False, f"❌ '{exercise_id}'라는 연습문제가 없습니다.{hint}")
+        hint_text = f" 혹시 {', '.join(close)} 인가요?" if close else ""
+        result = CheckResult(False, f"❌ '{exercise_id}'라는 연습문제가 없습니다.{hint_text}")
     else:
         try:
             result = run_check(exercise, obj)
@@ -56,16 +62,49 @@ def check(exercise_id: str, obj) -> CheckResult:
             result = CheckResult(
                 False, f"❌ {exercise_id}: 검사 중 예상하지 못한 오류가 났습니다 ({type(exc).__name__}: {exc})."
             )
-        if result.passed:
-            try:
-                record_exercise_passed(exercise_id)
-            except OSError:
-                result.message += "\n  (진도 파일에 기록하지 못했습니다.)"
-        elif not result.message.startswith("⏳"):  # a stub is not a failed attempt
-            mistake = result.mistake or named_mistake(result.message)
-            record_check_failure(exercise_id, mistake)
+        if record:
+            _record(exercise_id, result)
     print(result.message)
     return result
+
+
+def _record(exercise_id: str, result: CheckResult) -> None:
+    """Save a pass (with the hint level used so far) or a failed attempt; stubs are not attempts."""
+    if result.passed:
+        try:
+            if record_exercise_passed(exercise_id):
+                progress.update_progress(lambda data: _note_hints_used(data, exercise_id))
+        except OSError:
+            result.message += "\n  (진도 파일에 기록하지 못했습니다.)"
+    elif not result.message.startswith("⏳"):  # a stub is not a failed attempt
+        mistake = result.mistake or named_mistake(result.message)
+        record_check_failure(exercise_id, mistake)
+
+
+def _note_hints_used(data: dict, exercise_id: str) -> None:
+    """exercises[id]["hints_used"] = the highest hint level recorded for it (0 when none)."""
+    hints = data.get("hints") if isinstance(data.get("hints"), dict) else {}
+    entry = hints.get(exercise_id) if isinstance(hints.get(exercise_id), dict) else {}
+    level = entry.get("level", 0)
+    record = data.get("exercises", {}).get(exercise_id)
+    if isinstance(record, dict):
+        record["hints_used"] = level if isinstance(level, int) and not isinstance(level, bool) else 0
+
+
+def hint(exercise_id, level: int | None = None) -> HintResult:
+    """Show the next hint of an exercise: words → formula and shapes → a skeleton with blanks.
+
+        hint("attention.attend")      # run again for the next, more concrete level
+        hint("attention.attend", 2)   # one level directly
+    """
+    try:
+        return show_hint(exercise_id, EXERCISES, level)
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a hint must never crash on the learner
+        message = f"⚠️ 힌트를 보여 주지 못했습니다 ({type(exc).__name__}: {exc}). 코스의 버그이니 알려 주세요."
+        print(message)
+        return HintResult(str(exercise_id), 0, 0, message)
 
 
 _REPORTED: set = set()  # (function name, note) already printed during the current cell

@@ -102,6 +102,13 @@ def _shifted_layer(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
 EXERCISES_HERE = [
     Exercise(
         id="rnn.rnn_cell",
+        hints=[
+            "새 은닉 상태는 '지금 입력 x'와 '이전 은닉 상태 h'를 각자의 가중치로 변환해 더하고(편향 두 개 포함), tanh로 -1과 1 사이로 누른 값입니다.",
+            "h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh).  모양: x (B, D) @ W_ihᵀ (D, H) → (B, H), h (B, H) @ W_hhᵀ "
+            "(H, H) → (B, H); 편향 (H,)는 배치 축을 따라 브로드캐스트됩니다.",
+            "pre = x @ weight_ih.___ + bias_ih + h @ ___ + ___     # (B, H)\n"
+            "return torch.___(pre)",
+        ],
         chapter="01",
         reference=rnn.rnn_cell,
         cases=_cell_cases,
@@ -131,6 +138,17 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="rnn.rnn_layer",
+        hints=[
+            "시점 t = 0, 1, ..., T-1마다 셀을 한 번씩 부르며, 방금 만든 은닉 상태를 다음 시점에 넘겨줍니다. 각 시점의 새 은닉 상태를 모아 outputs로, 마지막 것을 "
+            "h_last로 돌려줍니다.",
+            "h_t = rnn_cell(x[:, t], h_{t-1}, ...), h_{-1} = h0.  x[:, t]는 (B, D), h_t는 (B, H). outputs = "
+            "h_0..h_{T-1}을 시간 축 dim=1로 쌓은 (B, T, H), h_last = h_{T-1} (B, H).",
+            "h, outputs = h0, []\n"
+            "for t in range(x.size(___)):\n"
+            "    h = rnn_cell(x[:, ___], ___, weight_ih, weight_hh, bias_ih, bias_hh)\n"
+            "    outputs.append(___)\n"
+            "return torch.stack(outputs, dim=___), ___",
+        ],
         chapter="01",
         reference=rnn.rnn_layer,
         cases=_layer_cases,

@@ -181,6 +181,20 @@ def _gru_returns_candidate(x, h, *weights):
 EXERCISES_HERE = [
     Exercise(
         id="rnn.lstm_cell",
+        hints=[
+            "x와 h를 한 번에 변환해 네 덩어리로 나눕니다: 입력 게이트 i, 망각 게이트 f, 후보 g, 출력 게이트 o (torch의 순서). 새 셀 상태는 '이전 셀 상태 중 남길 몫 "
+            "+ 후보 중 받아들일 몫', 새 은닉 상태는 출력 게이트로 거른 tanh(새 셀 상태)입니다.",
+            "gates = x W_ihᵀ + b_ih + h W_hhᵀ + b_hh  (B, 4H) → chunk(4, dim=-1)로 i, f, g, o 각각 (B, H).  i, f, "
+            "o에는 sigmoid, g에는 tanh.  c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c').  돌려주는 순서는 (h', c').",
+            "h, c = state\n"
+            "gates = x @ weight_ih.T + bias_ih + ___ + ___          # (B, 4H)\n"
+            "i, f, g, o = gates.chunk(___, dim=-1)\n"
+            "i, f, o = torch.sigmoid(i), torch.sigmoid(f), torch.sigmoid(o)\n"
+            "g = torch.___(g)\n"
+            "c_next = ___ * c + ___ * g\n"
+            "h_next = o * ___\n"
+            "return h_next, c_next",
+        ],
         chapter="02",
         reference=rnn.lstm_cell,
         cases=_lstm_cases,
@@ -211,6 +225,18 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="rnn.gru_cell",
+        hints=[
+            "GRU는 게이트가 셋입니다(torch 순서: 리셋 r, 업데이트 z, 후보 n). 후보 n을 만들 때 이전 상태 쪽 항에 리셋 게이트를 곱하고, 마지막에 업데이트 게이트 z로 "
+            "'이전 상태'와 '후보'를 섞습니다 (z가 클수록 이전 상태 유지).",
+            "x 쪽: x W_ihᵀ + b_ih (B, 3H) → r_x, z_x, n_x;  h 쪽: h W_hhᵀ + b_hh (B, 3H) → r_h, z_h, n_h.  r = "
+            "σ(r_x + r_h), z = σ(z_x + z_h), n = tanh(n_x + r ⊙ n_h),  h' = (1 - z) ⊙ n + z ⊙ h.",
+            "x_r, x_z, x_n = (x @ weight_ih.T + bias_ih).chunk(3, dim=-1)\n"
+            "h_r, h_z, h_n = (___).chunk(3, dim=-1)\n"
+            "r = torch.sigmoid(x_r + h_r)\n"
+            "z = torch.sigmoid(___)\n"
+            "n = torch.tanh(x_n + ___ * h_n)\n"
+            "return (1 - ___) * n + ___ * h",
+        ],
         chapter="02",
         reference=rnn.gru_cell,
         cases=_gru_cases,

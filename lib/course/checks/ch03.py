@@ -137,6 +137,15 @@ def _greedy_variant(keep_bos=False, pad_after_eos=True, stop="all", position=-1,
 EXERCISES_HERE = [
     Exercise(
         id="seq2seq.context_vector",
+        hints=[
+            "문장마다 길이가 다르므로 encoder_outputs[:, -1](패딩까지 읽은 뒤의 상태)이 아니라, 각 문장의 '진짜 마지막 단어'를 읽은 시점의 은닉 상태를 문장마다 하나씩 "
+            "고릅니다.",
+            "행 b의 마지막 진짜 시점 인덱스는 lengths[b] - 1 (0부터 셈).  encoder_outputs (B, T, H)에서 행 b, 시점 lengths[b]-1을 골라 "
+            "(B, H).  배치 인덱스 torch.arange(B)와 시점 인덱스를 짝지어 씁니다.",
+            "batch = torch.arange(encoder_outputs.size(___))\n"
+            "last = lengths - ___\n"
+            "return encoder_outputs[___, ___]          # (B, H)",
+        ],
         chapter="03",
         reference=seq2seq.context_vector,
         cases=_context_cases,
@@ -158,6 +167,15 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="seq2seq.make_decoder_io",
+        hints=[
+            "교사 강요(teacher forcing): 디코더는 BOS부터 읽고, 매 위치에서 '한 칸 뒤의 단어'를 맞힙니다. 그래서 입력은 맨 끝 한 칸을, 정답은 맨 앞 한 "
+            "칸(BOS)을 뺀 것입니다.",
+            "tgt (B, T) = [BOS, w1, ..., EOS, PAD...].  decoder_input = tgt에서 마지막 열을 뺀 (B, T-1), labels = tgt에서 "
+            "첫 열을 뺀 (B, T-1).  위치 j에서 입력 tgt[:, j], 정답 tgt[:, j+1].",
+            "decoder_input = tgt[:, ___]\n"
+            "labels = tgt[:, ___]\n"
+            "return decoder_input, labels",
+        ],
         chapter="03",
         reference=seq2seq.make_decoder_io,
         cases=_decoder_io_cases,
@@ -180,6 +198,23 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="seq2seq.greedy_decode",
+        hints=[
+            "BOS 하나로 시작해, 매 단계 모델이 낸 마지막 위치의 로짓에서 가장 큰 단어를 골라 뒤에 붙입니다. 문장(행)마다 EOS를 냈는지 기억해, 끝난 행에는 그 뒤로 PAD(0)를 "
+            "채우고, 모든 행이 끝나면 멈춥니다. 돌려줄 때 BOS는 뺍니다.",
+            "ys (B, 1) = BOS로 시작.  매 단계: logits = model(src, ys) (B, t, V) → logits[:, -1] (B, V) → argmax(-1) "
+            "(B,).  finished (B,) bool: 끝난 행의 새 토큰은 PAD.  ys = cat([ys, token[:, None]], dim=1). finished |= "
+            "(token == eos_id);  finished.all()이면 break.  최대 max_len 단계, 결과 ys[:, 1:].",
+            "ys = torch.full((src.size(0), 1), bos_id, dtype=torch.long)\n"
+            "finished = torch.zeros(src.size(0), dtype=torch.bool)\n"
+            "for _ in range(max_len):\n"
+            "    token = model(src, ys)[:, ___].argmax(dim=-1)\n"
+            "    token = token.masked_fill(___, PAD_ID)      # 이미 끝난 행\n"
+            "    ys = torch.cat([ys, token.unsqueeze(1)], dim=1)\n"
+            "    finished = finished | (token == ___)\n"
+            "    if finished.___():\n"
+            "        break\n"
+            "return ys[:, ___]",
+        ],
         chapter="03",
         reference=seq2seq.greedy_decode,
         cases=_greedy_cases,

@@ -125,6 +125,12 @@ def _mask_after_softmax(scores, mask):
 EXERCISES_HERE = [
     Exercise(
         id="attention.dot_product_scores",
+        hints=[
+            "각 문장(배치 행)의 쿼리 벡터 하나와 그 문장의 키 벡터 T개 각각의 내적을 구합니다. 나누지도, 소프트맥스를 하지도 않은 '점수'만 돌려줍니다.",
+            "scores[b, t] = keys[b, t] · query[b].  모양: query (B, H) → (B, 1, H)로 세우면 keys (B, T, H)와 원소별로 곱해져 "
+            "(B, T, H), 마지막 축으로 더하면 (B, T).  배치끼리 섞이지 않아야 합니다.",
+            "return (keys * query.___(1)).sum(dim=___)      # (B, T)",
+        ],
         chapter="04",
         reference=attention.dot_product_scores,
         cases=_dot_cases,
@@ -147,6 +153,14 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="attention.additive_scores",
+        hints=[
+            "바다나우(덧셈) 점수: 쿼리와 각 키를 각자의 행렬로 같은 크기 A의 공간에 옮겨 더하고, tanh를 거친 뒤 벡터 v와 내적해 시점마다 숫자 하나를 얻습니다.",
+            "score[b, t] = v · tanh(W_q q_b + W_k k_{b,t}).  모양: query @ W_qᵀ → (B, A) → (B, 1, A), keys @ W_kᵀ "
+            "→ (B, T, A), 더하면 (B, T, A), tanh 뒤 @ v (A,) → (B, T).",
+            "q = (query @ W_q.___).unsqueeze(___)       # (B, 1, A)\n"
+            "k = keys @ ___                              # (B, T, A)\n"
+            "return torch.tanh(___ + ___) @ ___          # (B, T)",
+        ],
         chapter="04",
         reference=attention.additive_scores,
         cases=_additive_cases,
@@ -176,6 +190,17 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="attention.attend",
+        hints=[
+            "점수를 가중치로 바꾼 뒤(문장마다 시점들에 대해 소프트맥스, 합이 1) 그 가중치로 값들을 가중 평균합니다. mask가 있으면 False인 시점(패딩)은 소프트맥스 전에 가려서 "
+            "가중치가 정확히 0이 되게 합니다.",
+            "scores (B, T): mask가 있으면 scores.masked_fill(~mask, -inf).  weights = softmax(scores, dim=-1) (B, "
+            "T), 각 행의 합 1.  context[b] = Σ_t weights[b, t] · values[b, t] → (B, H).  돌려주는 것은 (context, weights).",
+            "if mask is not None:\n"
+            "    scores = scores.masked_fill(___, float(\"-inf\"))\n"
+            "weights = torch.softmax(scores, dim=___)             # (B, T)\n"
+            "context = (weights.unsqueeze(___) * values).sum(dim=___)   # (B, H)\n"
+            "return context, weights",
+        ],
         chapter="04",
         reference=attention.attend,
         cases=_attend_cases,

@@ -191,6 +191,15 @@ def _accuracy_mean_per_sentence(logits, labels, pad_id=0):
 EXERCISES_HERE = [
     Exercise(
         id="losses.softmax",
+        hints=[
+            "dim 축을 따라 exp를 취하고 그 축의 합으로 나눠, 그 축의 값들이 합 1인 확률이 되게 합니다. 큰 로짓에서 exp가 넘치지 않도록, 먼저 그 축의 최댓값을 빼세요 "
+            "(결과는 같습니다).",
+            "softmax(z)_j = exp(z_j - m) / Σ_k exp(z_k - m),  m = max_k z_k (dim 축, 행마다).  모양은 입력과 같고, amax/sum에 "
+            "keepdim=True를 주면 나눗셈이 브로드캐스트됩니다.",
+            "shifted = logits - logits.amax(dim=___, keepdim=True)\n"
+            "exp = torch.exp(___)\n"
+            "return exp / exp.sum(dim=___, keepdim=___)",
+        ],
         chapter="05",
         reference=losses.softmax,
         cases=_softmax_cases,
@@ -218,6 +227,15 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="losses.log_softmax",
+        hints=[
+            "소프트맥스의 로그를, 소프트맥스를 거치지 않고 바로 계산합니다: 로짓에서 그 축의 log-sum-exp를 뺍니다. 안정성을 위해 log-sum-exp 안에서 최댓값을 빼고 "
+            "바깥에서 다시 더합니다.",
+            "log_softmax(z)_j = z_j - m - log Σ_k exp(z_k - m),  m = max_k z_k (dim 축, 행마다, keepdim=True).  값은 "
+            "모두 0 이하이고, exp를 취해 dim 축으로 더하면 1입니다.",
+            "m = logits.amax(dim=___, keepdim=True)\n"
+            "shifted = logits - ___\n"
+            "return shifted - torch.log(torch.exp(___).sum(dim=___, keepdim=True))",
+        ],
         chapter="05",
         reference=losses.log_softmax,
         cases=_softmax_cases,
@@ -249,6 +267,17 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="losses.cross_entropy",
+        hints=[
+            "로짓에서 바로(안정한 log_softmax로) 로그 확률을 구하고, 행마다 정답 클래스의 로그 확률을 골라 부호를 바꾼 뒤, ignore_index가 아닌 타깃들에 대해서만 "
+            "평균을 냅니다.",
+            "logp = log_softmax(logits, dim=-1) (N, C);  picked[i] = logp[i, targets[i]] (N,);  keep = targets "
+            "!= ignore_index (ignore_index가 None이면 모두);  loss = -Σ_keep picked / (keep의 개수), 스칼라.",
+            "logp = log_softmax(logits, dim=-1)\n"
+            "keep = ___ if ignore_index is None else targets != ___\n"
+            "safe = targets.masked_fill(~keep, 0)            # 무시할 자리도 인덱스로는 쓸 수 있게\n"
+            "picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1)   # (N,)\n"
+            "return -(picked * keep).sum() / ___",
+        ],
         chapter="05",
         reference=losses.cross_entropy,
         cases=_cross_entropy_cases,
@@ -290,6 +319,15 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="losses.masked_accuracy",
+        hints=[
+            "모델이 고른 단어(로짓의 argmax)가 정답과 같은 비율을, 패딩이 아닌 진짜 토큰들에 대해서만 셉니다. 분자(맞힌 수)와 분모(센 토큰 수) 모두 패딩을 뺍니다.",
+            "pred = logits.argmax(-1) (B, T);  keep = labels != pad_id (B, T);  accuracy = ((pred == labels) & "
+            "keep).sum() / keep.sum(), 스칼라 하나 (토큰 단위, 문장별 평균 아님).",
+            "pred = logits.argmax(dim=___)\n"
+            "keep = labels ___ pad_id\n"
+            "correct = (pred == labels) & ___\n"
+            "return correct.sum().float() / ___",
+        ],
         chapter="05",
         reference=losses.masked_accuracy,
         cases=_accuracy_cases,

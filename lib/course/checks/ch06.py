@@ -208,6 +208,19 @@ def _mha_alternative(query, key, value, params, num_heads, mask=None):
 EXERCISES_HERE = [
     Exercise(
         id="attention.scaled_dot_product_attention",
+        hints=[
+            "쿼리마다 모든 키와의 내적을 구하고 √d_k로 나눠 점수를 만든 뒤, mask가 있으면 False인 곳을 가리고, 키 축(마지막 축)으로 소프트맥스해 가중치를 얻습니다. 출력은 "
+            "그 가중치로 값들을 섞은 것입니다.",
+            "scores = q kᵀ / √d_k: q (..., Tq, d) @ kᵀ (..., d, Tk) → (..., Tq, Tk).  mask (bool, 브로드캐스트 가능): "
+            "scores.masked_fill(~mask, -inf).  weights = softmax(scores, dim=-1), out = weights @ v → (..., Tq, "
+            "dv).",
+            "d_k = q.size(___)\n"
+            "scores = q @ k.transpose(___, ___) / math.sqrt(___)\n"
+            "if mask is not None:\n"
+            "    scores = scores.masked_fill(___, float(\"-inf\"))\n"
+            "weights = torch.softmax(scores, dim=___)\n"
+            "return weights @ ___, weights",
+        ],
         chapter="06",
         reference=attention.scaled_dot_product_attention,
         cases=_sdpa_cases,
@@ -236,6 +249,14 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="attention.split_heads",
+        hints=[
+            "특징 축 D를 헤드 h개가 연속된 조각(D/h씩)으로 나눠 갖게 한 뒤, 헤드 축을 시간 축 앞으로 옮깁니다. 그래야 헤드마다 모든 토큰을 따로 볼 수 있습니다.",
+            "(B, T, D) → view(B, T, h, D/h) → transpose(1, 2) → (B, h, T, D/h).  (B, h, T, D/h)로 바로 reshape하면 "
+            "모양은 맞아도 토큰과 특징이 뒤섞입니다.",
+            "batch, length, d_model = x.shape\n"
+            "x = x.view(batch, length, ___, d_model // ___)\n"
+            "return x.transpose(___, ___)",
+        ],
         chapter="06",
         reference=attention.split_heads,
         cases=_split_cases,
@@ -255,6 +276,13 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="attention.merge_heads",
+        hints=[
+            "split_heads를 거꾸로 합니다: 헤드 축을 다시 시간 축 뒤로 보낸 다음, 헤드들의 특징을 이어붙여(h·dh) 토큰마다 벡터 하나로 만듭니다.",
+            "(B, h, T, dh) → transpose(1, 2) → (B, T, h, dh) → reshape(B, T, h·dh).  transpose 뒤의 텐서는 메모리가 연속이 "
+            "아니라 view 대신 reshape(또는 .contiguous().view)를 씁니다.",
+            "batch, heads, length, d_head = x.shape\n"
+            "return x.transpose(___, ___).reshape(batch, ___, ___)",
+        ],
         chapter="06",
         reference=attention.merge_heads,
         cases=_merge_cases,
@@ -273,6 +301,21 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="attention.multi_head_attention",
+        hints=[
+            "쿼리·키·값을 각자의 선형층(W, b)으로 투영하고, 헤드로 나눠(split_heads) 헤드마다 스케일드 닷-프로덕트 어텐션을 한 뒤, 헤드를 합치고(merge_heads) "
+            "출력 투영 W_o, b_o를 적용합니다. mask에는 헤드 축을 추가합니다.",
+            "q = query W_qᵀ + b_q (B, Tq, D) → split → (B, h, Tq, D/h); k, v도 같게 (B, h, Tk, D/h).  mask (B, Tq, "
+            "Tk)/(B, 1, Tk)/(Tq, Tk) → unsqueeze(-3)로 헤드 축.  d_k = D/h (헤드 하나의 크기).  out = merge(weights @ v) "
+            "W_oᵀ + b_o (B, Tq, D), weights (B, h, Tq, Tk).",
+            "q = split_heads(query @ params[\"W_q\"].T + params[\"b_q\"], num_heads)\n"
+            "k = split_heads(___, num_heads)\n"
+            "v = split_heads(___, num_heads)\n"
+            "if mask is not None:\n"
+            "    mask = mask.unsqueeze(___)                # 헤드 축\n"
+            "out, weights = scaled_dot_product_attention(q, k, v, ___)\n"
+            "out = merge_heads(out) @ ___ + ___\n"
+            "return out, weights",
+        ],
         chapter="06",
         reference=attention.multi_head_attention,
         cases=_mha_cases,

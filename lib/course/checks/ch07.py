@@ -887,6 +887,20 @@ def diagnose_encoder_layer(layer_class, case: Case):
 EXERCISES_HERE = [
     Exercise(
         id="transformer.positional_encoding",
+        hints=[
+            "위치 pos와 차원 쌍 i마다 각도 pos / 10000^(2i/d_model)을 만들고, 짝수 차원(2i)에는 sin, 홀수 차원(2i+1)에는 cos을 넣습니다. 한 "
+            "쌍(2i, 2i+1)은 같은 주파수를 나눠 씁니다. 위치는 0부터 셉니다.",
+            "PE[pos, 2i] = sin(pos / 10000^(2i/d)),  PE[pos, 2i+1] = cos(pos / 10000^(2i/d)).  pos (T, 1), 2i = "
+            "arange(0, d, 2) (d/2,) → 각도 (T, d/2).  결과 (T, d) float32, 열을 번갈아 채웁니다 (앞 절반 sin, 뒤 절반 cos으로 이어붙이지 "
+            "않음).",
+            "pos = torch.arange(length, dtype=torch.float32).unsqueeze(1)     # (T, 1)\n"
+            "two_i = torch.arange(0, d_model, ___, dtype=torch.float32)       # (d/2,)\n"
+            "angle = pos / torch.pow(10000.0, ___ / d_model)                 # (T, d/2)\n"
+            "pe = torch.zeros(length, d_model)\n"
+            "pe[:, 0::2] = torch.___(angle)\n"
+            "pe[:, ___] = torch.___(angle)\n"
+            "return pe",
+        ],
         chapter="07",
         reference=transformer.positional_encoding,
         cases=_pe_cases,
@@ -909,6 +923,16 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="transformer.layer_norm",
+        hints=[
+            "토큰 하나의 특징 벡터(마지막 축) 안에서 평균과 분산을 구해, 평균 0·분산 1로 맞춘 뒤 weight(γ)를 곱하고 bias(β)를 더합니다. 분산은 N으로 나누는 편향 "
+            "분산이고, eps는 제곱근 안에서 더합니다.",
+            "μ = mean(x, dim=-1, keepdim=True), σ² = mean((x - μ)², dim=-1, keepdim=True)  (모양 (..., 1)).  y = "
+            "(x - μ) / sqrt(σ² + eps) · weight + bias, 모양은 x와 같음 (..., D).",
+            "mean = x.mean(dim=___, keepdim=True)\n"
+            "var = x.var(dim=___, keepdim=True, unbiased=___)\n"
+            "normed = (x - mean) / torch.sqrt(___)\n"
+            "return normed * ___ + ___",
+        ],
         chapter="07",
         reference=transformer.layer_norm,
         cases=_ln_cases,
@@ -934,6 +958,18 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="transformer.EncoderLayer",
+        hints=[
+            "인코더 층은 부분층 두 개를 차례로 지납니다: 셀프 어텐션 → Add & Norm → 피드포워드 → Add & Norm. Add & Norm은 '부분층의 입력 x + "
+            "(dropout을 거친) 부분층의 출력'을 계층 정규화하는 것입니다(사후 정규화). __init__이 준 self.self_attention, self.norm1, "
+            "self.feed_forward, self.norm2, self.dropout을 씁니다.",
+            "attended, weights = self.self_attention(x, x, x, mask)  (B, T, D), (B, h, T, T).  x = norm1(x + "
+            "dropout(attended));  x = norm2(x + dropout(feed_forward(x))).  결과 (B, T, D).",
+            "attended, weights = self.self_attention(___, ___, ___, ___)\n"
+            "self.attention_weights = weights.detach()\n"
+            "x = self.norm1(x + self.dropout(___))\n"
+            "x = self.___(x + self.dropout(self.feed_forward(___)))\n"
+            "return x",
+        ],
         chapter="07",
         reference=transformer.EncoderLayer,
         cases=_encoder_layer_cases,

@@ -337,6 +337,14 @@ def _probe_inputs():
 EXERCISES_HERE = [
     Exercise(
         id="masks.causal_mask",
+        hints=[
+            "위치 i(쿼리, 행)는 자기 자신과 그 앞(과거)만 볼 수 있습니다. 그래서 볼 수 있음 = True인 (T, T) bool 행렬은 대각선과 그 아래가 True, 위(미래)가 "
+            "False입니다.",
+            "mask[i, j] = (j <= i).  torch.tril(torch.ones(T, T, dtype=torch.bool)) 또는 arange(T)[:, None] >= "
+            "arange(T)[None, :].  모양 (T, T), dtype torch.bool.",
+            "ones = torch.ones(length, length, dtype=torch.___)\n"
+            "return torch.___(ones)",
+        ],
         chapter="08",
         reference=masks.causal_mask,
         cases=_causal_cases,
@@ -362,6 +370,13 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="masks.padding_mask",
+        hints=[
+            "패딩 토큰은 '볼 대상(키)'에서 빼야 합니다. 진짜 토큰이면 True, 패딩이면 False인 마스크를 만들고, 쿼리 축으로 브로드캐스트되도록 가운데에 크기 1인 축을 넣습니다.",
+            "mask[b, 0, t] = tokens[b, t] != pad_id.  (B, T) → unsqueeze(1) → (B, 1, T): (B, Tq, Tk) 점수에 쿼리 축을 "
+            "따라 퍼집니다.",
+            "real = tokens ___ pad_id          # (B, T) bool\n"
+            "return real.unsqueeze(___)        # (B, 1, T)",
+        ],
         chapter="08",
         reference=masks.padding_mask,
         cases=_padding_cases,
@@ -382,6 +397,14 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="masks.decoder_self_attention_mask",
+        hints=[
+            "디코더의 셀프 어텐션은 두 가지를 가립니다: 미래 위치(인과 마스크)와 패딩 키(패딩 마스크). 둘 다 허락할 때만 볼 수 있으므로 두 마스크를 AND로 합칩니다.",
+            "causal_mask(T) (T, T)  &  padding_mask(tgt_input, pad_id) (B, 1, T)  →  브로드캐스트로 (B, T, T).  True = "
+            "볼 수 있음.",
+            "causal = causal_mask(tgt_input.size(___))            # (T, T)\n"
+            "padding = padding_mask(tgt_input, ___)               # (B, 1, T)\n"
+            "return causal ___ padding                            # (B, T, T)",
+        ],
         chapter="08",
         reference=masks.decoder_self_attention_mask,
         cases=_decoder_mask_cases,
@@ -406,6 +429,21 @@ EXERCISES_HERE = [
     ),
     Exercise(
         id="transformer.DecoderLayer",
+        hints=[
+            "디코더 층은 부분층 세 개를 차례로 지납니다: (인과) 셀프 어텐션 → Add & Norm → 크로스 어텐션(쿼리는 디코더, 키·값은 인코더 출력 context) → Add & "
+            "Norm → 피드포워드 → Add & Norm. 각 Add & Norm은 x = norm(x + dropout(부분층 출력))입니다.",
+            "self_attention(x, x, x, self_mask) → x = norm1(x + dropout(·));  cross_attention(x, context, "
+            "context, cross_mask) → x = norm2(x + dropout(·));  x = norm3(x + dropout(feed_forward(x))).  x (B, "
+            "T, D), context (B, S, D), self_mask (B, T, T), cross_mask (B, 1, S) → (B, T, D).",
+            "attended, weights = self.self_attention(x, x, x, ___)\n"
+            "self.self_attention_weights = weights.detach()\n"
+            "x = self.norm1(x + self.dropout(attended))\n"
+            "attended, weights = self.cross_attention(___, ___, ___, ___)\n"
+            "self.cross_attention_weights = weights.detach()\n"
+            "x = self.___(x + self.dropout(attended))\n"
+            "x = self.___(x + self.dropout(self.feed_forward(x)))\n"
+            "return x",
+        ],
         chapter="08",
         reference=transformer.DecoderLayer,
         cases=_decoder_layer_cases,

@@ -313,6 +313,18 @@ def _model_rules(first, got, failed, source, target):
 EXERCISES_HERE = [
     Exercise(
         id="transformer.Transformer",
+        hints=[
+            "번역 모델 전체: 원문 토큰(context)의 패딩 마스크를 만들고, 인코더로 원문을 읽은 뒤, 디코더가 한 칸 밀린 번역문 x를 읽으며 인코더 출력을 크로스 어텐션으로 "
+            "참고하고, 마지막 선형층이 단어마다 점수(로짓)를 냅니다. 소프트맥스는 하지 않습니다(손실 함수가 합니다).",
+            "context, x = inputs  (B, S), (B, T).  source_mask = padding_mask(context) (B, 1, S).  enc = "
+            "self.encoder(context, source_mask) (B, S, D);  dec = self.decoder(x, enc, source_mask) (B, T, D);  "
+            "logits = self.final_layer(dec) (B, T, V).",
+            "context, x = inputs\n"
+            "source_mask = padding_mask(___)\n"
+            "context = self.encoder(___, source_mask)\n"
+            "x = self.decoder(___, ___, ___)\n"
+            "return self.___(x)",
+        ],
         chapter="09",
         reference=transformer.Transformer,
         cases=_transformer_cases,

@@ -394,6 +394,18 @@ if keras_available():
     EXERCISES_HERE = [
         KerasExercise(
             id="keras_port.CausalSelfAttention",
+            hints=[
+                "TF 튜토리얼의 CausalSelfAttention.call: x가 자기 자신을 보는 어텐션을 하되 미래를 가리고(인과 마스크), Add로 x에 더한 뒤 "
+                "LayerNormalization을 합니다. __init__이 준 self.mha, self.add, self.layernorm을 씁니다. torch.* 대신 Keras 연산만 "
+                "씁니다.",
+                "attn_output = self.mha(query=x, value=x, key=x, use_causal_mask=True)  (B, T, D);  x = self.add([x, "
+                "attn_output]);  x = self.layernorm(x).  메서드 이름은 forward가 아니라 call입니다.",
+                "def call(self, x):\n"
+                "    attn_output = self.mha(query=___, value=___, key=___, use_causal_mask=___)\n"
+                "    x = self.add([___, ___])\n"
+                "    x = self.___(x)\n"
+                "    return x",
+            ],
             chapter="10",
             reference_name="CausalSelfAttention",
             cases=_causal_cases,
@@ -428,6 +440,19 @@ if keras_available():
         ),
         KerasExercise(
             id="keras_port.masked_loss",
+            hints=[
+                "튜토리얼의 masked_loss: 위치마다 교차 엔트로피를 (평균 내지 말고) 구한 뒤, 패딩(레이블 0) 자리는 0으로 지우고, 남은 손실의 합을 진짜 토큰의 수로 나눕니다. "
+                "pred는 로짓입니다.",
+                "loss_object = SparseCategoricalCrossentropy(from_logits=True, reduction='none');  loss = "
+                "loss_object(label, pred) (B, T).  mask = cast(label != 0, loss.dtype);  결과 = sum(loss * mask) / "
+                "sum(mask), 스칼라.",
+                "mask = label != ___\n"
+                "loss_object = keras.losses.SparseCategoricalCrossentropy(from_logits=___, reduction=___)\n"
+                "loss = loss_object(label, pred)\n"
+                "mask = keras.ops.cast(mask, dtype=loss.dtype)\n"
+                "loss = loss * ___\n"
+                "return keras.ops.sum(loss) / keras.ops.sum(___)",
+            ],
             chapter="10",
             reference_name="masked_loss",
             cases=_loss_cases,

@@ -101,6 +101,8 @@ class Exercise:
     is_class: bool = False
     diagnose: Callable | None = None  # (obj, case) -> Korean note naming the mistake, or None
     check_gradients: bool = False
+    hints: list = field(default_factory=list)  # the hint ladder: words -> formula and shapes -> skeleton
+    probes: list = field(default_factory=list)  # property probes (lib/course/checks/probes.py)
 
 
     def call(self, obj, case: Case):

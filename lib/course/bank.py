@@ -1,0 +1,173 @@
+"""The quiz bank: item data (``lib/course/quizbank/chNN.json`` plus items generated from lib's
+reference code, ``lib.course.quizgen``), its validation and loading. See ``lib.course.quiz`` for the
+item format, grading and the widgets.
+
+This module imports no progress code, so ``lib.course.progress`` can read the bank (to migrate an
+old progress file) without an import circle: quiz -> progress -> bank, quiz -> bank.
+"""
+
+import functools
+import json
+import pathlib
+import re
+from dataclasses import dataclass, field
+
+from lib.course.claims import CLAIMS
+
+BANK = pathlib.Path(__file__).resolve().parent / "quizbank"
+MARKS = ["①", "②", "③", "④"]
+KINDS = ("concept", "negative", "comparison", "code", "plot", "experiment")
+NEGATIVE_MARKERS = ("않은", "아닌", "틀린", "않는", "없는")
+ID_PATTERN = re.compile(r"^(\d\d)-[0-9A-Za-z]+$")
+LEGACY_PATTERN = re.compile(r"^0[0-8]-\d+$")
+
+
+@dataclass(frozen=True)
+class QuizItem:
+    id: str
+    chapter: str
+    claim: str
+    question: str
+    choices: tuple
+    answer: int
+    explanation: str
+    why_wrong: tuple
+    kind: str = "concept"
+    legacy_ids: tuple = ()
+    generated: dict | None = field(default=None, compare=False, hash=False)
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate_item(data, require_kind: bool = True) -> list:
+    """Problems with one raw item (empty list = well formed). Every message starts with the item id.
+
+    ``require_kind=False`` accepts an item without ``kind`` (treated as "concept"); the bank test
+    uses the default.
+    """
+    if not isinstance(data, dict):
+        return ["? : item is not an object"]
+    item_id = data.get("id", "?")
+    problems = []
+    for key in ("id", "chapter", "claim", "question", "choices", "answer", "explanation", "why_wrong"):
+        if key not in data:
+            problems.append(f"missing {key}")
+    if "kind" not in data and require_kind:
+        problems.append("missing kind")
+    if problems:
+        return [f"{item_id}: {p}" for p in problems]
+    choices, why_wrong, answer = data["choices"], data["why_wrong"], data["answer"]
+    if not (isinstance(choices, list) and len(choices) == 4 and all(isinstance(c, str) and c.strip() for c in choices)):
+        problems.append("choices must be 4 non-empty strings")
+    elif len({c.strip() for c in choices}) != 4:
+        problems.append("choices must differ")
+    if not (isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer < 4):
+        problems.append("answer must be an index 0..3")
+    elif not (isinstance(why_wrong, list) and len(why_wrong) == 4):
+        problems.append("why_wrong must have 4 entries")
+    else:
+        for i, text in enumerate(why_wrong):
+            if i != answer and not (isinstance(text, str) and text.strip()):
+                problems.append(f"why_wrong[{i}] must explain the wrong choice")
+    if data["claim"] not in CLAIMS:
+        problems.append(f"unknown claim {data['claim']!r}")
+    if not str(data["explanation"]).strip() or not str(data["question"]).strip():
+        problems.append("question and explanation must not be empty")
+    if not (isinstance(data["id"], str) and ID_PATTERN.match(data["id"])
+            and data["id"].startswith(str(data["chapter"]) + "-")):
+        problems.append("id must be the chapter number, '-' and a short suffix (e.g. '03-4')")
+    kind = data.get("kind", "concept")
+    if kind not in KINDS:
+        problems.append(f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
+    elif kind == "negative" and not any(m in data["question"] for m in NEGATIVE_MARKERS):
+        problems.append("a negative item asks for the wrong statement (e.g. '옳지 않은 것은?')")
+    legacy = data.get("legacy_ids", [])
+    if not (isinstance(legacy, list) and all(isinstance(x, str) and LEGACY_PATTERN.match(x) for x in legacy)):
+        problems.append("legacy_ids must be a list of layout-v1 ids like '07-4'")
+    texts = list(choices) + [data["explanation"]] + list(why_wrong if isinstance(why_wrong, list) else [])
+    if any(isinstance(t, str) and any(m in t for m in MARKS) for t in texts):
+        problems.append("choices and explanations must not name a position (①–④): positions are shuffled")
+    if "generated" in data and not problems:
+        problems += _check_generated(data)
+    return [f"{item_id}: {p}" for p in problems]
+
+
+def _check_generated(data) -> list:
+    from lib.course import quizgen
+
+    spec = data["generated"]
+    try:
+        fresh = quizgen.regenerate(spec)
+    except Exception as error:  # noqa: BLE001 - reported as a problem of this item
+        return [f"generated item cannot be rebuilt: {error!r}"]
+    if fresh["choices"][fresh["answer"]] != data["choices"][data["answer"]]:
+        return [f"generated key does not recompute: stored {data['choices'][data['answer']]!r}, "
+                f"recomputed {fresh['choices'][fresh['answer']]!r}"]
+    return []
+
+
+def _item(data) -> QuizItem:
+    return QuizItem(
+        id=data["id"], chapter=data["chapter"], claim=data["claim"], question=data["question"],
+        choices=tuple(data["choices"]), answer=data["answer"], explanation=data["explanation"],
+        why_wrong=tuple(data["why_wrong"]), kind=data.get("kind", "concept"),
+        legacy_ids=tuple(data.get("legacy_ids", ())), generated=data.get("generated"),
+    )
+
+
+# ---------------------------------------------------------------- loading
+
+
+def chapters_in_bank() -> list:
+    """Chapters with a hand-written file or generated items, sorted ("00", "01", ...)."""
+    from lib.course import quizgen
+
+    found = {p.stem[2:] for p in BANK.glob("ch*.json")} | set(quizgen.chapters())
+    return sorted(found)
+
+
+def load_raw(chapter: str) -> list:
+    """The hand-written items of one chapter as stored (no generated items)."""
+    path = BANK / f"ch{chapter}.json"
+    if not path.exists():
+        return []
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def raw_items(chapter: str) -> list:
+    """Hand-written then generated items of one chapter, as raw dicts."""
+    from lib.course import quizgen
+
+    return load_raw(chapter) + quizgen.generated_items(chapter)
+
+
+@functools.lru_cache(maxsize=None)
+def _load_chapter(chapter: str, mtime: float) -> tuple:
+    items = []
+    for raw in raw_items(chapter):
+        problems = validate_item(raw, require_kind=False)
+        if problems:
+            raise ValueError(f"quiz item in ch{chapter}: {'; '.join(problems)}")
+        items.append(_item(raw))
+    return tuple(items)
+
+
+def load_items(chapter: str | None = None) -> list:
+    """Items of one chapter ("01"), or of every chapter when chapter is None: hand-written items in
+    bank order, then the chapter's generated items."""
+    chapters = [chapter] if chapter is not None else chapters_in_bank()
+    items = []
+    for ch in chapters:
+        path = BANK / f"ch{ch}.json"
+        items += _load_chapter(ch, path.stat().st_mtime if path.exists() else 0.0)
+    return items
+
+
+def find_item(item_id: str) -> QuizItem:
+    """The item with this id; KeyError if there is none."""
+    if isinstance(item_id, str):
+        for item in load_items(item_id.split("-")[0]) if ID_PATTERN.match(item_id) else []:
+            if item.id == item_id:
+                return item
+    raise KeyError(item_id)

@@ -806,7 +806,7 @@ def test_mock_final_widget_navigation_change_and_submit():
     from lib.course import mock_exam
 
     bank, data, clock = exam_bank(), empty(), Clock()
-    v = view.show_mock_final(["01"], size=3, items=bank, data=data, clock=clock, key="w")
+    v = view.show_mock_final(["01"], size=3, items=bank, data=data, clock=clock, key="w").start()
     assert "25:00" in v.header.value and "0/3" in v.header.value
     first = v.exam.items[0]
     key = v.exam.orders[first.id].index(first.answer)
@@ -831,7 +831,7 @@ def test_mock_final_widget_navigation_change_and_submit():
 
 def test_mock_final_submits_itself_when_time_is_up():
     bank, data, clock = exam_bank(), empty(), Clock()
-    v = view.show_mock_final(["02"], size=2, minutes=1, items=bank, data=data, clock=clock)
+    v = view.show_mock_final(["02"], size=2, minutes=1, items=bank, data=data, clock=clock).start()
     v.pick(0)
     clock.advance(seconds=61)
     v.tick()
@@ -977,7 +977,7 @@ def test_dashboard_widget_redraws_after_every_answer_and_mock_final():
     v.choose(0)
     assert board.draws == 3 and answers_in(board.data) == 2
     assert data["quiz"] == {}  # the caller's record is untouched
-    exam = view.show_mock_final(["01"], size=2, items=ITEMS, data=data, clock=Clock())
+    exam = view.show_mock_final(["01"], size=2, items=ITEMS, data=data, clock=Clock()).start()
     exam.pick(0)
     exam.submit(force=True)
     assert board.draws == 4 and len(mock_exam.history(board.data)) == 1
@@ -1078,3 +1078,59 @@ def test_wrong_notes_weak_claims_count_only_chapters_met():
     (claim, mastery), = export.weak_claims(items, data)
     assert claim == "C4" and mastery == pytest.approx(0.2)  # 04's two items in box 1, not diluted by 08's
     assert [r.mastery for r in view.revisit(data, items)] == [pytest.approx(mastery)]
+
+
+# ---------------------------------------------------------------- issue 21: no accidental exam
+
+
+def test_mock_final_waits_for_the_start_button(tmp_path, monkeypatch):
+    """Run All only draws the start screen: nothing is saved and no clock runs until 시작 is pressed."""
+    from lib.course import mock_exam
+
+    monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress.json"))
+    monkeypatch.setenv("COURSE_PROGRESS", "on")
+    bank, clock = exam_bank(), Clock()
+    screen = view.show_mock_final(["01"], size=3, items=bank, clock=clock)
+    assert screen.view is None and "남은 시간" not in screen.intro.value
+    assert not progress.load_progress().get("mock_exams")  # nothing recorded by showing it
+    clock.advance(minutes=30)  # a learner who never presses the button gets no attempt at all
+    assert mock_exam.history(progress.load_progress()) == []
+    exam_view = screen.start_button.click() or screen.view
+    assert exam_view is not None and "25:00" in exam_view.header.value  # the clock starts at the press
+    assert len(progress.load_progress()["mock_exams"]) == 1
+    assert screen.start() is exam_view  # a second press does not start a second exam
+
+
+def test_an_exam_closed_without_an_answer_is_not_an_attempt():
+    from lib.course import mock_exam
+
+    bank, data, clock = exam_bank(), empty(), Clock()
+    v = view.show_mock_final(["02"], size=2, minutes=1, items=bank, data=data, clock=clock).start()
+    clock.advance(seconds=61)
+    v.tick()  # time up with nothing answered: submitted, but not an attempt
+    assert v.exam.submitted and "응시 기록" in v.review.value
+    assert mock_exam.history(data) == [] and mock_exam.unfinished(data, clock()) is None
+    w = view.show_mock_final(["02"], size=2, minutes=1, items=bank, data=data, clock=clock).start()
+    w.pick(0)
+    w.submit(force=True)
+    assert len(mock_exam.history(data)) == 1  # one answer makes it an attempt
+
+
+def test_old_empty_exam_records_are_not_shown_and_not_resumed():
+    """Records written before issue 21 (a 0/35 auto-submission; an abandoned exam past its time)."""
+    from lib.course import mock_exam
+
+    blank = {"id": "mock-2", "started": "2026-12-04T17:09:05+00:00", "minutes": 25, "chapters": ["00"],
+             "items": ["00-1"], "answers": {}, "submitted": "2026-12-04T17:34:04+00:00",
+             "result": {"right": 0, "total": 35, "blank": 35, "by_chapter": {}}}
+    taken = dict(blank, id="mock-1", result={"right": 8, "total": 35, "blank": 25, "by_chapter": {}})
+    left = dict(blank, id="mock-3", submitted=None, result=None)
+    data = {"mock_exams": [taken, blank, left]}
+    assert [row[1:3] for row in mock_exam.history(data)] == [(8, 35)]
+    later = dt.datetime(2026, 12, 5, tzinfo=dt.timezone.utc)
+    assert mock_exam.unfinished(data, later) is None
+    begun = dict(left, answers={"00-1": [{"at": "2026-12-04T17:10:00+00:00", "choice": 1}]})
+    assert mock_exam.unfinished({"mock_exams": [begun]}, later) is begun  # answered: still offered
+    fig = view.plot_dashboard(data, ITEMS, DAY)
+    assert "0/35" not in [t.get_text() for t in fig.axes[1].texts]
+    matplotlib.pyplot.close(fig)

@@ -246,6 +246,8 @@ class Result:
     def headline(self) -> str:
         if not self.total:
             return "채점할 문항이 없습니다."
+        if self.blank == self.total:
+            return "답한 문항이 없습니다. 이 시험은 응시 기록(대시보드의 모의 기말 점수)에 넣지 않았습니다."
         text = f"점수: {self.total}문항 중 {self.right}문항 정답 ({self.right / self.total:.0%})"
         if self.blank:
             text += f", 답하지 않은 문항 {self.blank}개"
@@ -412,6 +414,8 @@ class MockExam:
         self.record["submitted"] = _iso(when)
         result = score(self.record, self.bank, when)
         self.record["result"] = result.summary()
+        if result.total and result.blank == result.total:
+            self.record["empty"] = True  # closed with no answer: kept (never resumed), not an attempt
         self._save(result)
         return result
 
@@ -476,21 +480,46 @@ def used_counts(data) -> dict:
     return counts
 
 
-def unfinished(data) -> dict | None:
-    """The last mock final started and not submitted, or None."""
+def has_answers(record: dict) -> bool:
+    """Whether any question of the exam got a choice (a confidence mark alone is no answer)."""
+    answers = record.get("answers") if isinstance(record, dict) else None
+    return any(isinstance(event, dict) and event.get("choice") is not None
+               for events in (answers or {}).values() if isinstance(events, list) for event in events)
+
+
+def unfinished(data, now: _dt.datetime | None = None) -> dict | None:
+    """The last mock final started and not submitted that can still be resumed, or None. An exam whose
+    time ran out with no answer at all was left alone, not taken: it is not offered again."""
+    now = now or utc_now()
     exams = data.get("mock_exams") if isinstance(data, dict) else None
     for exam in reversed(exams or []):
-        if not exam.get("submitted"):
-            return exam
+        if not isinstance(exam, dict) or exam.get("submitted"):
+            continue
+        started = _moment(exam.get("started"))
+        if started is None:
+            continue
+        over = now >= started + _dt.timedelta(minutes=exam.get("minutes", EXAM_MINUTES))
+        if over and not has_answers(exam):
+            continue
+        return exam
     return None
 
 
+def is_attempt(exam: dict) -> bool:
+    """A submitted mock final with at least one answered question. An exam closed (or timed out)
+    with no answer is not an attempt: it is never shown on the dashboard, old records included."""
+    result = exam.get("result") if isinstance(exam, dict) else None
+    if not (exam.get("submitted") and isinstance(result, dict) and result.get("total")):
+        return False
+    return result["total"] - result.get("blank", 0) > 0
+
+
 def history(data) -> list:
-    """[(submitted day, right, total, by_chapter)] of the submitted mock finals, oldest first."""
+    """[(submitted day, right, total, by_chapter)] of the mock finals taken (``is_attempt``), oldest first."""
     out = []
     for exam in (data.get("mock_exams") or []) if isinstance(data, dict) else []:
         result = exam.get("result")
-        if exam.get("submitted") and isinstance(result, dict) and result.get("total"):
+        if is_attempt(exam):
             out.append((scheduler.parse_day(exam["submitted"]), result["right"], result["total"],
                         result.get("by_chapter", {})))
     return sorted(out, key=lambda row: str(row[0]))
@@ -606,8 +635,8 @@ def result_html(result: Result, prefix: str = "") -> str:
     parts.append("".join(f"<div>{html.escape(note)}</div>" for note in result_notes(result)))
 
     def table(title, rows):
-        body = "".join(f"<tr><td>{html.escape(a)}</td><td style='text-align:right'>{r}/{t}</td></tr>"
-                       for a, (r, t) in rows)
+        body = "".join(f"<tr><td style='padding:1px 1.5em 1px 0'>{html.escape(a)}</td>"
+                       f"<td style='text-align:right;white-space:nowrap'>{r}/{t}</td></tr>" for a, (r, t) in rows)
         return f"<table style='margin:6px 0'><tr><th style='text-align:left'>{title}</th><th>정답</th></tr>{body}</table>"
 
     parts.append(table("장", [(f"{c} {CHAPTERS[c][1]}", v) for c, v in result.by_chapter().items()]))
@@ -764,7 +793,7 @@ def resume(items=None, data=None, clock=utc_now, save="auto", key: str | None = 
             items = quiz.load_items()
         if data is None:
             data = progress.load_progress() if progress.recording_enabled() else _STATE.data
-        record = unfinished(data)
+        record = unfinished(data, clock())
         if record is None:
             raise ValueError("이어 풀 모의 기말이 없습니다. mock.start(chapters=[...])로 새로 시작하세요.")
         if save == "auto":

@@ -791,6 +791,8 @@ class MockExamView:
         return result
 
     def _show_result(self, result):
+        self.timer_wanted = False
+        self.timer.playing = False
         self.body.layout.display = "none"
         self.header.value = f"<b>모의 기말 결과</b> ({', '.join(self.exam.record['chapters'])}장)" + (
             f" · <span style='color:#cf222e'>{self.label}</span>" if is_example(self.label) else "")
@@ -808,23 +810,94 @@ def html_escape(text: str) -> str:
     return html.escape(str(text))
 
 
+class MockFinalStart:
+    """The mock final's start screen: nothing starts (no exam saved, no clock) until the learner
+    presses 시작 (or 이어 풀기 for an unfinished exam). Run All only draws these buttons.
+
+    ``start()`` / ``resume()`` are what the buttons do; each returns the ``MockExamView`` now on
+    screen (None after a Korean message for bad input). ``view`` is that view once started.
+    """
+
+    def __init__(self, prepare, unfinished=None, label: str = "", minutes: int = mock_exam.EXAM_MINUTES,
+                 size: int = mock_exam.EXAM_SIZE):
+        import ipywidgets as widgets
+
+        self._prepare, self._unfinished, self.label, self.view = prepare, unfinished, label, None
+        self.start_button = widgets.Button(description=f"모의 기말 시작 ({size}문항, {minutes}분)",
+                                           button_style="primary", layout=widgets.Layout(width="auto"))
+        self.start_button.on_click(lambda _b: self.start())
+        self.resume_button = widgets.Button(description="풀던 모의 기말 이어 풀기", layout=widgets.Layout(width="auto"))
+        self.resume_button.on_click(lambda _b: self.resume())
+        self.message = widgets.HTML()
+        self.output = widgets.Output()
+        tag = f" · <span style='color:#cf222e'>{label}</span>" if is_example(label) else ""
+        intro = (f"<b>모의 기말</b>{tag}<br>시작 버튼을 누르면 {minutes}분 시계가 갑니다. "
+                 "노트북을 다시 실행해도 시험은 저절로 시작되지 않습니다.")
+        buttons = [self.start_button]
+        if unfinished is not None:
+            intro += (f"<br>풀던 모의 기말이 있습니다 (답한 문항 {unfinished.answered()}/{len(unfinished.items)}, "
+                      f"남은 시간 {unfinished.clock_text()}). 이어 풀거나 새로 시작하세요.")
+            buttons.insert(0, self.resume_button)
+        self.intro = widgets.HTML(intro)
+        self.controls = widgets.VBox([self.intro, widgets.HBox(buttons), self.message])
+        self.widget = widgets.VBox([self.controls, self.output])
+
+    def _open(self, exam):
+        from IPython.display import display
+
+        self.view = MockExamView(exam, label=self.label)
+        self.controls.layout.display = "none"
+        with self.output:
+            display(self.view.widget)
+        return self.view
+
+    def start(self):
+        """Start a new exam now (the record is saved and the clock starts from this moment)."""
+        if self.view is not None:
+            return self.view
+        try:
+            exam = self._prepare()
+        except ValueError as error:
+            self.message.value = f"<span style='color:#cf222e'>⚠️ {html_escape(str(error))}</span>"
+            print("⚠️", error)
+            return None
+        return self._open(exam)
+
+    def resume(self):
+        """Go on with the unfinished exam (its clock kept running while it was closed)."""
+        if self.view is not None:
+            return self.view
+        if self._unfinished is None:
+            return self.start()
+        return self._open(self._unfinished)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
 def show_mock_final(chapters=None, size: int = mock_exam.EXAM_SIZE, minutes: int = mock_exam.EXAM_MINUTES,
-                    items=None, data=None, resume: bool = True, label: str = "", **kwargs):
-    """The mock final as a widget. ``chapters=None``: the chapters the learner has started. An
-    unfinished exam in the progress file is resumed (``resume=False``: start a new one). Bad input
-    prints a Korean message and returns None."""
+                    items=None, data=None, resume: bool = True, label: str = "", **kwargs) -> MockFinalStart:
+    """The mock final's start screen (``MockFinalStart``): the exam is drawn, saved and timed only when
+    the learner presses 시작. ``chapters=None``: the chapters the learner has started, read when the
+    button is pressed. An unfinished exam in the progress file is offered as 이어 풀기 (``resume=False``:
+    not offered). Bad input shows a Korean message when 시작 is pressed."""
     if items is None:
         items = _quiz.load_items()
+    unfinished = None
     if resume and data is None and progress.recording_enabled():
-        record = mock_exam.unfinished(progress.load_progress())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                record = mock_exam.unfinished(progress.load_progress(), kwargs.get("clock", mock_exam.utc_now)())
+            except OSError:
+                record = None
         if record is not None:
-            exam = mock_exam.MockExam(record, items, save=mock_exam.progress_saver)
-            print(f"지난번에 풀던 모의 기말을 이어 풉니다 (답한 문항 {exam.answered()}/{len(exam.items)}). "
-                  "새로 시작하려면 show_mock_final(..., resume=False).")
-            return MockExamView(exam, label=label)
-    try:
-        exam = mock_exam.prepare(chapters, size, minutes, items=items, data=data, **kwargs)
-    except ValueError as error:
-        print("⚠️", error)
-        return None
-    return MockExamView(exam, label=label)
+            unfinished = mock_exam.MockExam(record, items, clock=kwargs.get("clock", mock_exam.utc_now),
+                                            save=mock_exam.progress_saver)
+
+    def prepare():
+        return mock_exam.prepare(chapters, size, minutes, items=items, data=data, **kwargs)
+
+    return MockFinalStart(prepare, unfinished, label=label, minutes=minutes, size=size)

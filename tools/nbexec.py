@@ -1,0 +1,209 @@
+"""Execute a notebook so that a kernel that stops answering never stalls a run (spec section 8).
+
+Every tool and test here that executes notebooks goes through ``execute`` (run_solutions, seed_sweep,
+benchmark, tests/test_chapters_run.py, tests/test_offline.py's helpers may too):
+
+    from nbexec import execute          # tools/ is on sys.path for the tools and (via conftest.py) tests
+    run = execute(nb, cwd=path.parent, timeout=600, env={"COURSE_PROGRESS": "off"})
+    run.seconds, run.retried
+
+What goes wrong without it (tools/stall_repro.py reproduces it; docs/kernel_stall.md has the dumps):
+nbclient waits for a cell's ``execute_reply`` with ONE ``socket.poll(timeout)`` on the shell socket.
+zmq.asyncio learns that a message arrived from ZeroMQ's edge-triggered notification file descriptor;
+when that wake-up is lost, the reply sits in the client's socket while both processes wait in epoll,
+until the poll's timer fires (600 s) and a plain ``zmq_poll(0)`` finds it -- after which the notebook
+finishes clean. Two defences, both here:
+
+1. *Sliced waits* (the fix for that cause): the client waits for shell and IOPub messages in slices of
+   ``SLICE`` seconds. Each slice ends with the same level-triggered ``zmq_poll(0)`` check, so a reply
+   whose wake-up was lost is picked up within a second instead of at the cell timeout.
+2. *A watchdog* (the bound, whatever the cause): for the pending execute request the client tracks the
+   kernel's IOPub status for that request. A kernel that is alive and either reported ``idle`` for
+   the request, or never reported ``busy`` for it, for ``stall_after`` seconds, without replying, has
+   stopped answering: the run stops, says so on stderr (and as a ``NotebookRetried`` warning, which
+   pytest lists in its summary), and the notebook re-runs once from the start on a fresh kernel. A
+   second stall fails with ``KernelStalled``. A cell that is legitimately busy (status ``busy``, no
+   matter how long or how little CPU it uses) never trips it; only the cell timeout applies there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import Empty
+
+from nbclient import NotebookClient
+from nbclient.client import timestamp
+from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async
+
+SLICE = 1.0  # seconds: the longest a message whose wake-up was lost can wait unnoticed
+STALL_AFTER = float(os.environ.get("COURSE_NB_STALL_AFTER", "15"))  # seconds idle (or never busy) without a reply
+
+
+class NotebookRetried(UserWarning):
+    """A notebook's kernel stopped answering; the notebook was re-run on a fresh kernel."""
+
+
+class ExecutionFailed(RuntimeError):
+    """A notebook could not be executed to the end (timeout, dead kernel, a kernel that stalled twice)."""
+
+    def __init__(self, message: str, cell_id: str = ""):
+        super().__init__(message)
+        self.cell_id = cell_id
+
+
+class KernelStalled(ExecutionFailed):
+    """The kernel is alive but stopped answering the pending execute request."""
+
+
+@dataclass
+class Run:
+    seconds: float
+    retried: bool = False
+    stalls: list = field(default_factory=list)   # one message per stall that was noticed
+    late_replies: int = 0                         # replies a single long poll would have missed (sliced waits caught them)
+
+
+class WatchedClient(NotebookClient):
+    """nbclient's NotebookClient with sliced socket waits and a stall watchdog (see the module doc)."""
+
+    def __init__(self, *args, stall_after: float = STALL_AFTER, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stall_after = stall_after
+        self.status = {}          # msg_id -> (execution_state, time.monotonic() when it arrived)
+        self.late_replies = 0
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        assert self.kc is not None
+        while True:
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=SLICE))
+            except Empty:
+                continue
+            parent = msg["parent_header"].get("msg_id")
+            if msg["msg_type"] == "status" and parent:
+                self.status[parent] = (msg["content"]["execution_state"], time.monotonic())
+            if parent == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    return
+
+    def stalled(self, msg_id: str, sent: float, now: float) -> str:
+        """Why the kernel looks like it stopped answering ``msg_id`` ('' while it does not)."""
+        state, since = self.status.get(msg_id, (None, sent))
+        if state is None and now - sent > self.stall_after:
+            return f"no 'busy' for the request after {now - sent:.0f} s"
+        if state == "idle" and now - since > self.stall_after:
+            return f"'idle' for {now - since:.0f} s without a reply"
+        return ""
+
+    async def _async_poll_for_reply(self, msg_id, cell, timeout, task_poll_output_msg, task_poll_kernel_alive):
+        assert self.kc is not None
+        sent = time.monotonic()
+        deadline = sent + timeout if timeout is not None else None
+        reply = None
+        try:
+            while True:
+                now = time.monotonic()
+                wait = SLICE if deadline is None else max(0.0, min(SLICE, deadline - now))
+                try:
+                    started = time.monotonic()
+                    msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=wait))
+                except Empty:
+                    now = time.monotonic()
+                    if deadline is not None and now >= deadline:
+                        task_poll_kernel_alive.cancel()
+                        await self._async_check_alive()
+                        reply = await self._async_handle_timeout(timeout, cell)
+                        if reply is None:
+                            continue
+                        msg = reply
+                        msg["parent_header"] = {"msg_id": msg_id}
+                    else:
+                        why = self.stalled(msg_id, sent, now)
+                        if why and await ensure_async(self.km.is_alive()):
+                            raise _Stalled(why, cell.get("id", ""))
+                        continue
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if time.monotonic() - started >= 0.95 * SLICE and wait >= SLICE:
+                    self.late_replies += 1   # found by the level-triggered check at the end of a slice
+                if self.record_timing and reply is None:
+                    cell["metadata"]["execution"]["shell.execute_reply"] = timestamp(msg)
+                try:
+                    await asyncio.wait_for(task_poll_output_msg, self.iopub_timeout)
+                except (asyncio.TimeoutError, Empty):
+                    if self.raise_on_iopub_timeout:
+                        raise CellTimeoutError.error_from_timeout_and_cell(
+                            "Timeout waiting for IOPub output", self.iopub_timeout, cell) from None
+                    self.log.warning("Timeout waiting for IOPub output")
+                return msg
+        except BaseException:
+            task_poll_output_msg.cancel()
+            raise
+        finally:
+            task_poll_kernel_alive.cancel()
+
+
+class _Stalled(Exception):
+    def __init__(self, why: str, cell_id: str):
+        super().__init__(why)
+        self.why, self.cell_id = why, cell_id
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+    warnings.warn(NotebookRetried(message), stacklevel=3)
+
+
+def execute(nb, cwd: Path | str, timeout: int | None = 600, allow_errors: bool = False, env: dict | None = None,
+            name: str = "", stall_after: float | None = None, retries: int = 1, **client_options) -> Run:
+    """Execute ``nb`` (a NotebookNode, filled in place) with its kernel in ``cwd``.
+
+    ``env`` is added to this process's environment for the kernel. Errors in cells raise nbclient's
+    CellExecutionError unless ``allow_errors``; a timeout or a dead kernel raises ExecutionFailed; a
+    kernel that stops answering is noticed within ``stall_after`` s (+ 1 s) and the notebook re-runs
+    from the start on a fresh kernel, up to ``retries`` times, then KernelStalled.
+    """
+    name = name or str(nb.metadata.get("name", "")) or "notebook"
+    pristine = copy.deepcopy(nb.cells)
+    kernel_env = {**os.environ, **(env or {})}
+    started = time.perf_counter()
+    stalls = []
+    late = 0
+    for attempt in range(retries + 1):
+        if attempt:
+            nb.cells = copy.deepcopy(pristine)
+        client = WatchedClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                               stall_after=STALL_AFTER if stall_after is None else stall_after,
+                               resources={"metadata": {"path": str(cwd)}}, **client_options)
+        try:
+            client.execute(env=kernel_env)
+            late += client.late_replies
+            return Run(round(time.perf_counter() - started, 1), bool(stalls), stalls, late)
+        except _Stalled as stall:
+            late += client.late_replies
+            stalls.append(f"cell {stall.cell_id or '?'}: {stall.why}")
+            if attempt == retries:
+                raise KernelStalled(f"{name}: the kernel stopped answering twice ({'; '.join(stalls)})",
+                                    stall.cell_id) from None
+            _say(f"nbexec: {name}: the kernel stopped answering at cell {stall.cell_id or '?'} ({stall.why}); "
+                 f"re-running the notebook once on a fresh kernel")
+        except CellTimeoutError as error:
+            raise ExecutionFailed(f"{name}: timeout ({timeout} s per cell)", _cell_id(error)) from error
+        except DeadKernelError as error:
+            raise ExecutionFailed(f"{name}: the kernel died", "") from error
+    raise AssertionError("unreachable")
+
+
+def _cell_id(error) -> str:
+    cell = getattr(error, "cell", None)
+    return cell.get("id", "") if cell is not None else ""

@@ -218,17 +218,17 @@ def _take_over_if_stale(lock_path: pathlib.Path) -> None:
 
 def _clean_exercises(exercises, problems) -> dict:
     if not isinstance(exercises, dict):
-        problems.append("exercises 가 객체({...})가 아닙니다")
+        problems.append("exercises의 값이 객체({...})가 아닙니다")
         return {}
     clean = {}
     for key, entry in exercises.items():
         if not isinstance(entry, dict):
-            problems.append(f"exercises[{key!r}] 가 객체가 아닙니다")
+            problems.append(f"exercises[{key!r}]의 값이 객체가 아닙니다")
             continue
         entry = dict(entry)
         passes = entry.get("passes", 1)
         if not isinstance(passes, int) or isinstance(passes, bool) or passes < 1:
-            problems.append(f"exercises[{key!r}].passes 가 양의 정수가 아닙니다")
+            problems.append(f"exercises[{key!r}].passes의 값이 양의 정수가 아닙니다")
             entry["passes"] = 1
         clean[key] = entry
     return clean
@@ -236,12 +236,12 @@ def _clean_exercises(exercises, problems) -> dict:
 
 def _clean_quiz(quiz, problems) -> dict:
     if not isinstance(quiz, dict):
-        problems.append("quiz 가 객체({...})가 아닙니다")
+        problems.append("quiz의 값이 객체({...})가 아닙니다")
         return {}
     clean = {}
     for key, entry in quiz.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("history"), list):
-            problems.append(f"quiz[{key!r}] 에 답 기록(history 목록)이 없습니다")
+            problems.append(f"quiz[{key!r}]에 답 기록(history 목록)이 없습니다")
             continue
         history = []
         for event in entry["history"]:
@@ -250,7 +250,7 @@ def _clean_quiz(quiz, problems) -> dict:
             if readable:
                 history.append(event)
             else:
-                problems.append(f"quiz[{key!r}] 의 답 {event!r} 을(를) 읽을 수 없습니다")
+                problems.append(f"quiz[{key!r}]의 답 {event!r}: 읽을 수 없어 뺐습니다")
         entry = dict(entry, history=history)
         state = scheduler.replay(entry)
         if "box" in entry or "due" in entry:
@@ -263,24 +263,24 @@ def _clean_quiz(quiz, problems) -> dict:
 def _clean_extras(clean, problems) -> None:
     """The chapter-11 record kinds: drop an entry of the wrong type (reported), keep the rest."""
     if "chapters" in clean and not isinstance(clean["chapters"], dict):
-        problems.append("chapters 가 객체({...})가 아닙니다")
+        problems.append("chapters의 값이 객체({...})가 아닙니다")
         del clean["chapters"]
     if "check_failures" in clean:
         failures = clean["check_failures"]
         if not isinstance(failures, dict):
-            problems.append("check_failures 가 객체({...})가 아닙니다")
+            problems.append("check_failures의 값이 객체({...})가 아닙니다")
             del clean["check_failures"]
         else:
             for key in [k for k, v in failures.items() if not isinstance(v, list)]:
-                problems.append(f"check_failures[{key!r}] 가 목록이 아닙니다")
+                problems.append(f"check_failures[{key!r}]의 값이 목록이 아닙니다")
                 del failures[key]
     if "exam_date" in clean and clean["exam_date"] is not None and scheduler.exam_day(clean) is None:
-        problems.append(f"exam_date {clean['exam_date']!r} 를 날짜로 읽을 수 없습니다")
+        problems.append(f"exam_date {clean['exam_date']!r}: 날짜로 읽을 수 없습니다")
         del clean["exam_date"]
     if "mock_exams" in clean:
         exams = clean["mock_exams"]
         if not isinstance(exams, list):
-            problems.append("mock_exams 가 목록이 아닙니다")
+            problems.append("mock_exams의 값이 목록이 아닙니다")
             del clean["mock_exams"]
         else:
             kept = [e for e in exams if isinstance(e, dict) and isinstance(e.get("items"), list)
@@ -415,7 +415,7 @@ def _read(path: pathlib.Path) -> dict:
         kept = _aside_name(path)
         os.replace(path, kept)
         warnings.warn(
-            f"진도 파일을 읽을 수 없어 {kept.name} 으로 옮겨 두고 새 기록을 시작합니다. "
+            f"진도 파일을 읽을 수 없어 {kept.name}으로 옮겨 두고 새 기록을 시작합니다. "
             "옮긴 파일은 지우지 않았습니다.",
             stacklevel=3,
         )
@@ -426,7 +426,7 @@ def _read(path: pathlib.Path) -> dict:
         with contextlib.suppress(OSError):
             _write(path, clean)
         warnings.warn(
-            f"진도 파일에 읽을 수 없는 부분이 있어 원본을 {kept.name} 으로 복사해 두고, "
+            f"진도 파일에 읽을 수 없는 부분이 있어 원본을 {kept.name}으로 복사해 두고, "
             f"읽을 수 있는 기록은 모두 남긴 채 고쳤습니다: {_describe(problems)}",
             stacklevel=3,
         )

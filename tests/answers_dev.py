@@ -8,6 +8,8 @@ measured.
 Each entry: (exercise_id, answer_object, label)
 label = dict(kind="wrong" or "correct", what="<one English sentence: what is actually wrong>",
              names_any=[...keywords, at least one of which a message that names THIS mistake contains])
+Optional: train_mode_only=True on a wrong answer that equals the reference in eval mode (dropout
+missing or misplaced); issue 23 lets the check pass it with a note that names the mistake.
 Class exercises are classes (subclasses of lib's class: the same __init__ as the notebook gives),
 passed like the notebook's check cell does: check("transformer.EncoderLayer", EncoderLayer).
 """
@@ -22,8 +24,11 @@ import torch.nn.functional as F
 from lib import transformer as _tr
 
 
-def W(what, *names):
-    return dict(kind="wrong", what=what, names_any=list(names))
+def W(what, *names, train_mode_only=False):
+    label = dict(kind="wrong", what=what, names_any=list(names))
+    if train_mode_only:  # equal to the reference in eval mode: issue 23 accepts a pass with a named note here
+        label["train_mode_only"] = True
+    return label
 
 
 def OK(what):
@@ -828,3 +833,14 @@ class TrfNoCrossMask(_tr.Transformer):
         context, x = inputs
         context = self.encoder(context, _tr.padding_mask(context))
         return self.final_layer(self.decoder(x, context))
+
+
+@case("transformer.EncoderLayer", W(
+    "Dropout applied to the residual sum (dropout(x + attention)) instead of to the sublayer output only: "
+    "differs only in training.",
+    "드롭아웃", "dropout", "학습 모드", "train", "위치", train_mode_only=True))
+class EncDropoutOnSum(_tr.EncoderLayer):
+    def forward(self, x, mask=None):
+        a, self.attention_weights = self.self_attention(x, x, x, mask)
+        x = self.norm1(self.dropout(x + a))
+        return self.norm2(self.dropout(x + self.feed_forward(x)))

@@ -7,6 +7,8 @@ solutions/. This set is only measured, never tuned against: the checker's author
 Each entry: (exercise_id, answer_object, label)
 label = dict(kind="wrong" or "correct", what="<one English sentence: what is actually wrong>",
              names_any=[...keywords, at least one of which a message that names THIS mistake contains])
+Optional: train_mode_only=True on a wrong answer that equals the reference in eval mode (dropout
+missing or misplaced); issue 23 lets the check pass it with a note that names the mistake.
 Class exercises are classes (subclasses of lib's class: the same __init__ as the notebook gives),
 passed like the notebook's check cell does: check("transformer.EncoderLayer", EncoderLayer).
 """
@@ -21,8 +23,11 @@ import torch.nn.functional as F
 from lib import transformer as _tr
 
 
-def W(what, *names):
-    return dict(kind="wrong", what=what, names_any=list(names))
+def W(what, *names, train_mode_only=False):
+    label = dict(kind="wrong", what=what, names_any=list(names))
+    if train_mode_only:  # equal to the reference in eval mode: issue 23 accepts a pass with a named note here
+        label["train_mode_only"] = True
+    return label
 
 
 def OK(what):
@@ -760,7 +765,7 @@ class EncFfnWrongInput(_tr.EncoderLayer):
 
 @case("transformer.EncoderLayer", W(
     "No dropout on the sublayer outputs (equal in eval mode, differs in training).",
-    "드롭아웃", "dropout", "학습 모드", "train"))
+    "드롭아웃", "dropout", "학습 모드", "train", train_mode_only=True))
 class EncNoDropout(_tr.EncoderLayer):
     def forward(self, x, mask=None):
         attended, self.attention_weights = self.self_attention(x, x, x, mask)
@@ -820,7 +825,7 @@ class DecNoSelfMask(_tr.DecoderLayer):
 
 @case("transformer.DecoderLayer", W(
     "No dropout after the cross-attention sublayer (the other two have it): differs only in training.",
-    "드롭아웃", "dropout", "학습 모드", "train", "크로스 어텐션"))
+    "드롭아웃", "dropout", "학습 모드", "train", "크로스 어텐션", train_mode_only=True))
 class DecNoCrossDropout(_tr.DecoderLayer):
     def forward(self, x, context, self_mask=None, cross_mask=None):
         a, self.self_attention_weights = self.self_attention(x, x, x, self_mask)

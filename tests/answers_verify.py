@@ -247,6 +247,7 @@ def verify(module_name):
         assert ex_id in REFERENCE, ex_id
         assert label["kind"] in ("wrong", "correct"), label
         assert label["what"], label
+        assert set(label) <= {"kind", "what", "names_any", "train_mode_only"}, label
         if label["kind"] == "wrong":
             assert 2 <= len(label["names_any"]) <= 6, (ex_id, label)
         else:
@@ -257,6 +258,8 @@ def verify(module_name):
         name = getattr(obj, "__name__", repr(obj))
         if label["kind"] == "wrong" and n_same == len(results):
             problems.append(f"WRONG BUT EQUAL: {ex_id} {name}")
+        if label.get("train_mode_only") and any(not s for mode, s, _ in results if mode == "eval"):
+            problems.append(f"TRAIN-MODE-ONLY BUT DIFFERS IN EVAL: {ex_id} {name}")
         if label["kind"] == "correct" and n_same != len(results):
             problems.append(f"CORRECT BUT DIFFERS: {ex_id} {name} {results}")
         differ = [f"{where}{' ' + err[:60] if err else ''}" for where, s, err in results if not s]

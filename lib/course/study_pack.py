@@ -179,7 +179,8 @@ def heading_of(chapter: str, cell_id: str) -> str:
         if kind == "markdown":
             stop = len(source)
             if cid == cell_id:
-                box = source.find("📝 노트 점검")
+                quoted = re.search(r"(?m)^\s*>.*📝 노트 점검", source)
+                box = quoted.start() if quoted else -1
                 first_end = source.find("\n") if source.startswith("#") else 0
                 stop = box if box >= 0 else (first_end if first_end > 0 else len(source) * source.startswith("#"))
             for match in re.finditer(r"(?m)^#{1,3}\s+(.*)$", source[:stop]):
@@ -192,8 +193,9 @@ def heading_of(chapter: str, cell_id: str) -> str:
 def exam_answer(chapter: str, cell_id: str) -> str | None:
     """The text after **시험 답안으로는:** in that cell (its quoted paragraph), or None."""
     for cid, kind, source, _outputs in cells(chapter):
-        if cid == cell_id and kind == "markdown" and EXAM_MARK in source:
-            rest = source.split(EXAM_MARK, 1)[1]
+        quoted = re.search(r"(?m)^\s*>.*" + re.escape(EXAM_MARK), source) if kind == "markdown" else None
+        if cid == cell_id and quoted:
+            rest = source[quoted.end():]
             lines = []
             for line in rest.split("\n"):
                 line = re.sub(r"^\s*>\s?", "", line)
@@ -208,12 +210,25 @@ def boxes(chapter: str) -> list:
     """[(cell id, "보충" or "점검", heading, exam answer)] of the chapter's 📝 boxes, in order."""
     out = []
     for cid, kind, source, _outputs in cells(chapter):
-        if kind == "markdown" and EXAM_MARK in source:
-            start = source.find("📝 노트 점검")
-            title = source[start:start + 40] if start >= 0 else ""
-            out.append((cid, "보충" if "보충" in title else "점검", heading_of(chapter, cid),
-                        exam_answer(chapter, cid)))
+        if kind == "markdown" and "📝 노트 점검" in source and exam_answer(chapter, cid):
+            out.append((cid, box_kind(source), heading_of(chapter, cid), exam_answer(chapter, cid)))
     return out
+
+
+def _box_title(source: str) -> str:
+    """The bold title of the quoted 📝 box: '📝 노트 점검 (C16) — 보충'."""
+    quoted = re.search(r"(?m)^\s*>.*?(📝 노트 점검[^\n]*)", source)
+    return quoted.group(1).split("** —")[0].split("**:")[0][:60] if quoted else ""
+
+
+def box_kind(source: str) -> str:
+    """"보충" when the box says so in its title, else "점검" (the note is corrected)."""
+    return "보충" if "보충" in _box_title(source) else "점검"
+
+
+def box_claims(source: str) -> list:
+    """Claim ids named in the box's title ('📝 노트 점검 (C17, C18) — 보충' -> ['C17', 'C18'])."""
+    return re.findall(r"\bC\d+\b", _box_title(source))
 
 
 def figure_png(chapter: str, cell_id: str) -> str | None:
@@ -375,6 +390,8 @@ class _TeX:
         if ch in "&^_":
             raise ValueError(f"unexpected {ch}")
         symbol = {"-": "−", "*": "∗"}.get(ch, ch)
+        if ch in "()[]|":  # a plain bracket keeps its size (\\left ... \\right stretches)
+            return f"<mo stretchy='false'>{html.escape(symbol)}</mo>", "normal"
         if ch.isascii() or symbol in "−…":
             return f"<mo>{html.escape(symbol)}</mo>", "normal"
         return f"<mtext>{html.escape(ch)}</mtext>", "normal"
@@ -386,8 +403,8 @@ class _TeX:
             return f"<msqrt>{self._arg()}</msqrt>", "normal"
         if name in ("text", "textrm", "mbox"):
             return f"<mtext>{html.escape(self._raw_group())}</mtext>", "normal"
-        if name in ("mathrm", "operatorname", "textit", "mathit"):
-            variant = "italic" if "it" in name else "normal"
+        if name in ("mathrm", "operatorname", "textit", "mathit", "mathbf", "boldsymbol"):
+            variant = {"mathbf": "bold", "boldsymbol": "bold-italic"}.get(name, "italic" if "it" in name else "normal")
             text = self._raw_group()
             return f"<mi mathvariant='{variant}'>{html.escape(text)}</mi>", "normal"
         if name == "left":
@@ -421,7 +438,9 @@ class _TeX:
         if name in LARGE:
             return f"<mo largeop='true' movablelimits='true'>{LARGE[name]}</mo>", "large"
         if name in FUNCTIONS:
-            return f"<mi mathvariant='normal'>{name}</mi>", "limit" if name in ("max", "min", "lim", "argmax") else "normal"
+            limit = name in ("max", "min", "lim", "argmax")
+            apply = "" if limit else "<mspace width='0.167em'></mspace>"  # a thin space after log, tanh
+            return f"<mrow><mi mathvariant='normal'>{name}</mi>{apply}</mrow>", "limit" if limit else "normal"
         return _fail(name)
 
     def _environment(self, env: str) -> str:
@@ -476,10 +495,28 @@ def latex_to_mathml(tex: str, display: bool = True) -> str:
     return f"<math{mode}>{_row(nodes)}</math>"
 
 
+def split_display(tex: str) -> list:
+    """A display formula cut at its top-level \\qquad into lines (MathML does not wrap)."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(tex):
+        depth += tex[i] == "{"
+        depth -= tex[i] == "}"
+        if depth == 0 and tex.startswith("\\qquad", i):
+            parts.append(tex[start:i])
+            i += len("\\qquad")
+            start = i
+            continue
+        i += 1
+    parts.append(tex[start:])
+    return [part.strip() for part in parts if part.strip()]
+
+
 def formula_html(tex: str, display: bool = True) -> str:
-    """A formula as MathML in its own scroll box; the LaTeX source as code if it cannot be read."""
+    """A formula as MathML in its own scroll box (a display formula one line per top-level
+    \\qquad part); the LaTeX source as code if it cannot be read."""
     try:
-        body = latex_to_mathml(tex, display)
+        lines = split_display(tex) if display else [tex]
+        body = "".join(latex_to_mathml(line, display) for line in lines)
     except (ValueError, IndexError):
         body = f"<code>{html.escape(tex)}</code>"
     tag = "div" if display else "span"
@@ -784,6 +821,78 @@ def render_summary(prefix: str, data: dict | None = None, progress_data: dict | 
         part.append("</section>")
         body.append("".join(part))
     return "".join(body)
+
+
+# ---------------------------------------------------------------- checks (tests/test_study_pack.py)
+
+
+def problems(data: dict | None = None, text: str | None = None) -> list:
+    """Everything wrong between the notes, the data file and the notebooks, as sentences ([] = fine):
+    a note unit without annotation, a data unit not in the notes, a unit named twice, an unknown
+    mark or claim, a link or box to a cell id missing from chapters/ or solutions/, a box without a
+    **시험 답안으로는:** line, a 📝 점검 mark whose box is a 보충 (or the reverse), a 📝 box naming a
+    claim that no annotation uses, a key figure without a stored PNG, a formula that is not in the
+    chapter's markdown or not readable."""
+    data = load_data() if data is None else data
+    units = note_units(text)
+    out = []
+    named = [unit for entry in data["notes"] for unit in entry["units"]]
+    out += [f"note unit without annotation: {u!r}" for u in units if u not in named]
+    out += [f"data names a unit that is not in the notes: {u!r}" for u in named if u not in units]
+    out += [f"unit named twice: {u!r}" for u in sorted({u for u in named if named.count(u) > 1})]
+    used = {_ref(ref) for entry in data["notes"] for ref in entry.get("links", []) + [entry.get("box", "")]}
+    for entry in data["notes"]:
+        label = entry["units"][0][:30]
+        if entry.get("mark") not in MARKS:
+            out.append(f"{label}: unknown mark {entry.get('mark')!r}")
+        out += [f"{label}: unknown claim {c}" for c in entry.get("claims", []) if c not in CLAIMS]
+        for ref in entry.get("links", []) + ([entry["box"]] if entry.get("box") else []):
+            out += _ref_problems(ref, label)
+        if entry.get("box"):
+            chapter, cell_id = _ref(entry["box"])
+            source = next((src for cid, _k, src, _o in cells(chapter) if cid == cell_id), "")
+            if not exam_answer(chapter, cell_id):
+                out.append(f"{label}: box {entry['box']} has no **시험 답안으로는:** line")
+            elif (entry["mark"] == "fix") != (box_kind(source) == "점검"):
+                out.append(f"{label}: mark {entry['mark']} but box {entry['box']} is a {box_kind(source)}")
+        elif entry.get("mark") != "ok":
+            out.append(f"{label}: mark {entry.get('mark')} needs the box that says so")
+    for chapter in SUMMARY_CHAPTERS:
+        for cid, kind, source, _o in cells(chapter):
+            if kind == "markdown" and exam_answer(chapter, cid) and "📝 노트 점검" in source:
+                if box_claims(source) and (chapter, cid) not in used:
+                    out.append(f"box {chapter}:{cid} ({', '.join(box_claims(source))}) is not linked from any annotation")
+    for ref in data.get("note_figures", {}).values():
+        out += _ref_problems(ref, "note figure")
+        if not figure_png(*_ref(ref)):
+            out.append(f"note figure {ref} has no stored PNG")
+    for chapter, config in data.get("chapters", {}).items():
+        if chapter not in SUMMARY_CHAPTERS:
+            out.append(f"chapters: unknown chapter {chapter}")
+            continue
+        if not figure_png(chapter, config.get("figure", "")):
+            out.append(f"chapter {chapter}: figure {config.get('figure')!r} has no stored PNG")
+        markdown = chapter_markdown(chapter)
+        for tex in config.get("formulas", []):
+            if tex not in markdown:
+                out.append(f"chapter {chapter}: formula not in the chapter: {tex[:40]!r}")
+            try:
+                latex_to_mathml(tex.replace("&", ""))
+            except (ValueError, IndexError) as error:
+                out.append(f"chapter {chapter}: formula not readable ({error}): {tex[:40]!r}")
+    return out
+
+
+def _ref_problems(ref: str, label: str) -> list:
+    chapter, cell_id = _ref(ref)
+    if chapter not in CHAPTERS:
+        return [f"{label}: unknown chapter in {ref!r}"]
+    out = []
+    if cell_id not in cell_ids(chapter, ROOT / "chapters"):
+        out.append(f"{label}: {ref} is not a cell of chapters/{CHAPTERS[chapter][0]}.ipynb")
+    if cell_id not in cell_ids(chapter):
+        out.append(f"{label}: {ref} is not a cell of solutions/{CHAPTERS[chapter][0]}.ipynb")
+    return out
 
 
 # ---------------------------------------------------------------- writing

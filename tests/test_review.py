@@ -13,7 +13,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from lib.course import progress, quiz  # noqa: E402
+from lib.course import export, progress, quiz  # noqa: E402
 from lib.course import scheduler as review  # noqa: E402
 from lib.course.claims import CLAIMS  # noqa: E402
 from lib.ui.explorers import review as view  # noqa: E402
@@ -396,7 +396,7 @@ def test_review_widget_one_item_at_a_time_then_summary(monkeypatch):
     saved = []
     monkeypatch.setattr(progress, "record_quiz_answer", lambda i, c, choice=None: saved.append((i, c)) or True)
     v = view.show_review(ITEMS, empty(), DAY, size=3, scope="all")
-    assert "1/3" in v.header.value and "01-1" in v.header.value
+    assert "1/3" in v.header.value and "01장" in v.header.value and "01-1" not in v.header.value
     assert v.next_button.disabled
     first = v.session.current
     v.buttons[v.order.index(first.answer)].click()
@@ -1134,3 +1134,92 @@ def test_old_empty_exam_records_are_not_shown_and_not_resumed():
     fig = view.plot_dashboard(data, ITEMS, DAY)
     assert "0/35" not in [t.get_text() for t in fig.axes[1].texts]
     matplotlib.pyplot.close(fig)
+
+
+# ---------------------------------------------------------------- issue 21: fresh records, exports/, hints
+
+
+def test_record_is_read_again_at_every_use(tmp_path, monkeypatch):
+    """A cell run after answers given elsewhere (a review, a mock final, another kernel) sees them:
+    chapter 11 keeps no copy of the record from an earlier cell."""
+    monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress.json"))
+    monkeypatch.setenv("COURSE_PROGRESS", "on")
+    monkeypatch.setenv("COURSE_EXPORTS_DIR", str(tmp_path / "exports"))
+    from lib.ui import exports
+
+    progress.record_quiz_answer("01-1", False, choice=0)
+    record = view.Record(ITEMS)
+    before = exports.summary(ITEMS, record.data)
+    table_before = view.mastery_table(record.data, ITEMS)
+    for item_id in ("02-1", "05-1"):  # answered after the cells above ran
+        progress.record_quiz_answer(item_id, False, choice=0)
+    assert "틀린 적 있는 문항 1개" in before and "틀린 적 있는 문항 3개" in exports.summary(ITEMS, record.data)
+    assert view.mastery_table(record.data, ITEMS) != table_before
+    assert "05" in view.revisit_markdown(record.data, ITEMS)
+    panel = exports.show_exports(ITEMS, record)
+    path = panel.wrong_notes()
+    assert path.parent == tmp_path / "exports" and path.name.startswith("odapnote-")
+    assert path.read_text(encoding="utf-8").count("class='item") == 3
+
+
+def test_exports_go_to_exports_and_link_relative_to_the_notebook(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_EXPORTS_DIR", str(tmp_path / "exports"))
+    (tmp_path / "chapters").mkdir()
+    monkeypatch.chdir(tmp_path / "chapters")  # a chapter's kernel runs in chapters/
+    from lib.ui import exports
+
+    assert export.default_path(DAY) == tmp_path / "exports" / f"odapnote-{DAY.isoformat()}.html"
+    target = tmp_path / "exports" / "odapnote-x.html"
+    assert exports.relative_link(target) == "../exports/odapnote-x.html"
+    assert "href='../exports/odapnote-x.html'" in exports.link_html(target)
+    text = export.write_wrong_notes(items=ITEMS, data=empty(), day=DAY).read_text(encoding="utf-8")
+    assert "word-break:keep-all" in text
+
+
+def test_example_exports_never_touch_the_course(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_PROGRESS", "off")
+    monkeypatch.delenv("COURSE_EXPORTS_DIR", raising=False)
+    from lib.ui import exports
+
+    record = view.Record(ITEMS)
+    panel = exports.show_exports(ITEMS, record)
+    path = panel.wrong_notes()
+    assert record.is_example and not str(path).startswith(str(progress.REPO_ROOT))
+    assert "COURSE_EXPORTS_DIR" not in os.environ  # restored after the call
+
+
+def test_study_pack_button_without_the_module_says_so(monkeypatch):
+    from lib.ui import exports
+
+    monkeypatch.setattr(exports, "study_pack_module", lambda: None)
+    monkeypatch.setenv("COURSE_PROGRESS", "off")
+    panel = exports.show_exports(ITEMS, view.Record(ITEMS))
+    assert panel.study_pack() == []
+
+
+def test_passes_after_hints_are_counted_apart():
+    data = empty()
+    chapter04 = sorted(e for e, c in view.exercise_chapters().items() if c == "04")
+    data["exercises"] = {chapter04[0]: {"passes": 1}, chapter04[1]: {"passes": 1, "hints_used": 2}}
+    data["hints"] = {chapter04[1]: {"level": 2, "at": "2025-03-01T10:00:00+00:00"},
+                     chapter04[2]: {"level": 1, "at": "2025-03-01T10:00:00+00:00"}}
+    assert view.hint_counts(data)["04"] == (1, 1, 1)
+    assert "(1 + 1)" in view.mastery_table(data, ITEMS).split("\n")[5]
+    data["exercises"][chapter04[1]]["hints_used"] = True  # a hand-edited flag is no level
+    assert view.hint_counts(data)["04"] == (2, 0, 1)
+
+
+def test_quiz_code_block_keeps_its_first_line_indent():
+    """04-9's table: the header row starts with spaces; stripping them shifts the column names."""
+    from lib.course.quiz import _to_html, plain_text
+
+    block = "표:\n```\n        나는   사과를\nI       0.90   0.05\n```"
+    assert "<pre style='background:#f6f8fa;padding:6px'>        나는" in _to_html(block)
+    assert "\n        나는" in plain_text(block)
+    assert "<pre>        나는" in export._text(block)
+
+
+def test_exam_date_hint_suggests_a_future_date():
+    status = view.exam_status(ITEMS, empty(), DAY)
+    suggested = dt.date.fromisoformat(status.split('set_exam_date("')[1][:10])
+    assert suggested > DAY

@@ -1,7 +1,8 @@
 """오답노트 export: one self-contained HTML file (offline, printable, readable on a phone).
 
-``write_wrong_notes()`` writes it next to the progress file (``.progress/odapnote-<date>.html``) and
-returns the path. Contents: the quiz items the learner has missed (still-wrong ones first), each
+``write_wrong_notes()`` writes it into the one visible, git-ignored folder ``exports/`` (spec §13,
+``exports_dir()``; ``exports/odapnote-<date>.html``) and returns the path. It reads the progress file
+again at every call unless a record is given. Contents: the quiz items the learner has missed (still-wrong ones first), each
 with the choice they gave when it was recorded, the key and its explanation; the typical mistakes
 ``check`` named on failed attempts (``progress.record_check_failure``); the weak claims with their
 names; links back to the chapter sections; the term cards still answered wrong. One file, inline
@@ -20,12 +21,12 @@ from lib.course.outline import CHAPTERS, section_link
 
 CSS = """
 body{font-family:-apple-system,'Apple SD Gothic Neo','Malgun Gothic','NanumGothic','Noto Sans CJK KR',sans-serif;
-max-width:46em;margin:0 auto;padding:1em;line-height:1.55;color:#1f2328}
+max-width:46em;margin:0 auto;padding:1em;line-height:1.55;color:#1f2328;word-break:keep-all;overflow-wrap:anywhere}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #d0d7de;margin-top:1.6em}
 .item{border-left:4px solid #cf222e;padding:.4em .8em;margin:.8em 0;background:#fff8f8;page-break-inside:avoid}
 .item.fixed{border-color:#bf8700;background:#fffbea}
 .choice{margin:.1em 0 .1em 1em}.key{color:#1a7f37;font-weight:bold}.mine{color:#cf222e}
-.meta{color:#57606a;font-size:.9em}code,pre{background:#f6f8fa;font-size:.92em}pre{padding:.4em;overflow-x:auto}
+.meta{color:#57606a;font-size:.9em}code,pre{background:#f6f8fa;font-size:.92em;font-family:ui-monospace,'D2Coding','NanumGothicCoding',Consolas,monospace;word-break:normal}pre{padding:.4em;overflow-x:auto}
 table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.2em .5em}
 @media print{body{max-width:none;font-size:11pt}a{color:inherit;text-decoration:none}.item{background:none}}
 """
@@ -40,13 +41,25 @@ def _text(text: str) -> str:
     for i, part in enumerate(parts):
         if i % 2:
             first, _, rest = part.partition("\n")
-            out.append(f"<pre>{html.escape((rest if first.strip().isalpha() else part).strip())}</pre>")
+            code = (rest if first.strip().isalpha() else part).strip("\n").rstrip()  # keep a first line's indent
+            out.append(f"<pre>{html.escape(code)}</pre>")
         else:
             escaped = html.escape(part)
             escaped = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", escaped)
             escaped = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escaped, flags=re.S)
             out.append(escaped.replace("\n", "<br>"))
     return "".join(out)
+
+
+_CODE_LIKE = re.compile(r"^[\x00-\x7f]*[()\[\]=.][\x00-\x7f]*$")
+
+
+def _choice(text: str) -> str:
+    """A choice as HTML; a choice that is only code (ASCII with brackets, dots or =) in the code font."""
+    text = str(text)
+    if "`" not in text and "```" not in text and _CODE_LIKE.match(text.strip()) and " " not in text.strip()[:1]:
+        return f"<code>{html.escape(text)}</code>"
+    return _text(text)
 
 
 def _link(markdown_link: str) -> str:
@@ -143,7 +156,7 @@ def render(items, data, day: _dt.date, exercises: dict | None = None, prefix: st
         for position, canonical in enumerate(shown):
             cls = "key" if canonical == item.answer else "mine" if canonical == mine else ""
             tag = " ← 정답" if canonical == item.answer else " ← 내 답" if canonical == mine else ""
-            lines.append(f"<div class='choice {cls}'>{MARKS[position]} {_text(item.choices[canonical])}{tag}</div>")
+            lines.append(f"<div class='choice {cls}'>{MARKS[position]} {_choice(item.choices[canonical])}{tag}</div>")
         why = (f"<div><b>내 답이 틀린 이유:</b> {_text(item.why_wrong[mine])}</div>"
                if isinstance(mine, int) and 0 <= mine < 4 and mine != item.answer else "")
         status = "아직 틀린 상태" if state.last_correct is False else "그 뒤에 맞힘"
@@ -199,13 +212,13 @@ def exports_dir() -> pathlib.Path:
 
 
 def default_path(day: _dt.date) -> pathlib.Path:
-    return progress.progress_file().parent / f"odapnote-{day.isoformat()}.html"
+    return exports_dir() / f"odapnote-{day.isoformat()}.html"
 
 
 def write_wrong_notes(path=None, items=None, data=None, day: _dt.date | None = None, label: str = "",
                       order=None) -> pathlib.Path:
-    """Write the 오답노트 HTML and return its path (default ``.progress/odapnote-<date>.html``).
-    ``items``/``data``/``day`` default to the bank, the progress file and today."""
+    """Write the 오답노트 HTML and return its path (default ``exports/odapnote-<date>.html``).
+    ``items``/``data``/``day`` default to the bank, the progress file (read now) and today."""
     from lib.course.checks import EXERCISES
 
     if items is None:

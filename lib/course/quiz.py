@@ -207,7 +207,8 @@ def _to_html(text: str) -> str:
         if i % 2:
             first, _, rest = part.partition("\n")
             code = rest if first.strip().isalpha() else part  # drop a language tag like ```python
-            out.append(f"<pre style='background:#f6f8fa;padding:6px'>{html.escape(code.strip())}</pre>")
+            code = code.strip("\n").rstrip()  # not strip(): a table's first line may start with its indent
+            out.append(f"<pre style='background:#f6f8fa;padding:6px'>{html.escape(code)}</pre>")
         else:
             out.append(_inline_html(part))
     return "".join(out)

@@ -12,6 +12,7 @@ the learner's own results.
 """
 
 import copy
+import datetime as _dt
 import functools
 import pathlib
 import re
@@ -103,6 +104,40 @@ def learner_record(items):
     return data, review.today(), "내 진도 파일", [str(w.message) for w in caught]
 
 
+class Record:
+    """Chapter 11's record, read again at every use (issue 21): ``record.data`` re-reads the progress
+    file each time for a learner, so a cell run after a review or a mock final sees those answers
+    (nothing is cached from an earlier cell). For the example learner (solutions/, tests) it is one
+    made-up record kept in memory, on a fixed date. ``problems``: reports of a damaged file, from
+    the last read. ``given``: what to pass as ``data=`` to functions that read the file themselves
+    (None for a learner, the example's record otherwise)."""
+
+    def __init__(self, items):
+        self.items = items
+        self.is_example = not progress.recording_enabled()
+        self.label = EXAMPLE_LABEL if self.is_example else "내 진도 파일"
+        self.problems = []
+        self._example = None
+        if self.is_example:
+            self._example = review.example_progress(items, exercise_chapters())
+            mock_exam.example_exams(items, self._example, review.EXAMPLE_DAY)
+
+    @property
+    def today(self):
+        return review.EXAMPLE_DAY if self.is_example else review.today()
+
+    @property
+    def data(self) -> dict:
+        if self.is_example:
+            return self._example
+        data, _today, _label, self.problems = learner_record(self.items)
+        return data
+
+    @property
+    def given(self):
+        return self._example
+
+
 def _checked(data):
     """A repaired copy of any record (never raises), and whether something had to be left out."""
     clean, problems = progress.clean_progress(data)
@@ -120,6 +155,31 @@ def exercise_counts(data) -> dict:
         if chapter in counts:
             counts[chapter][1] += 1
             counts[chapter][0] += ex_id in data["exercises"]
+    return {c: tuple(v) for c, v in counts.items()}
+
+
+def hints_used(entry) -> int:
+    """The hint level a passed exercise was solved with (``"hints_used"``, 0 = none; bad values = 0)."""
+    level = entry.get("hints_used", 0) if isinstance(entry, dict) else 0
+    return level if isinstance(level, int) and not isinstance(level, bool) and level > 0 else 0
+
+
+def hint_counts(data) -> dict:
+    """{chapter: (passed without a hint, passed after hints, hints opened but not passed yet)}.
+
+    Progress keeps ``"hints": {exercise id: {"level": n, "at": ...}}`` and a passed exercise's
+    ``"hints_used": n`` (``progress.record_hint``); a pass after hints counts apart from one without."""
+    data, _ = _checked(data)
+    hints = data.get("hints") if isinstance(data.get("hints"), dict) else {}
+    counts = {c: [0, 0, 0] for c in DASHBOARD_CHAPTERS}
+    for ex_id, chapter in exercise_chapters().items():
+        if chapter not in counts:
+            continue
+        entry = data["exercises"].get(ex_id)
+        if entry is not None:
+            counts[chapter][1 if hints_used(entry) else 0] += 1
+        elif isinstance(hints.get(ex_id), dict):
+            counts[chapter][2] += 1
     return {c: tuple(v) for c, v in counts.items()}
 
 
@@ -147,8 +207,11 @@ def plot_dashboard(data, items, day, label: str = ""):
     chapters = list(counts)
     passed = np.array([counts[c][0] for c in chapters])
     total = np.array([counts[c][1] for c in chapters])
+    helped = np.array([hint_counts(data)[c][1] for c in chapters])
     ax_ex.bar(chapters, total, color="#d0d7de", label="전체")
-    ax_ex.bar(chapters, passed, color="#2da44e", label="통과")
+    ax_ex.bar(chapters, passed - helped, color="#2da44e", label="통과 (힌트 없이)")
+    ax_ex.bar(chapters, helped, bottom=passed - helped, color="#a2d9a9", hatch="//", edgecolor="#2da44e",
+              linewidth=0, label="통과 (힌트 보고)")
     for x, (p, t) in enumerate(zip(passed, total)):
         if t:
             ax_ex.text(x, t + 0.1, f"{p}/{t}", ha="center", va="bottom", fontsize=7)
@@ -188,7 +251,7 @@ def plot_dashboard(data, items, day, label: str = ""):
     ax_claim.invert_yaxis()
     ax_claim.set_xlim(0, 1.08)
     ax_claim.set_title("노트의 주장별 퀴즈 숙련도 (시작한 장의 문항)", fontsize=10)
-    ax_claim.set_xlabel("숙련도 (0 = 처음이거나 방금 틀림, 1 = 5번 상자)")
+    ax_claim.set_xlabel("숙련도 (0 = 처음 보는 문항, 0.2 = 1번 상자(방금 틀림), 1 = 5번 상자)")
     ax_claim.grid(axis="x", alpha=0.3)
     title = f"진도 대시보드 · {day.isoformat()}"
     plan = review.exam_plan(items, data, day, chapters=started(data, items) or None)
@@ -209,11 +272,13 @@ def mastery_table(data, items) -> str:
     quiz = review.chapter_mastery(items, data)
     counts = exercise_counts(data)
     begun = set(started(data, items))
-    lines = ["장  연습문제  퀴즈 숙련도"]
+    hints = hint_counts(data)
+    lines = ["장  연습문제 통과  (힌트 없이 + 힌트 보고)  퀴즈 숙련도"]
     for chapter in DASHBOARD_CHAPTERS:
         p, t = counts[chapter]
+        alone, helped, _open = hints[chapter]
         m = f"{quiz[chapter]:.2f}" if chapter in quiz and chapter in begun else "  - "
-        lines.append(f"{chapter}  {p:>3}/{t:<3}    {m}")
+        lines.append(f"{chapter}  {p:>3}/{t:<3}       ({alone} + {helped})              {m}")
     return "\n".join(lines)
 
 
@@ -390,7 +455,8 @@ def exam_status(items, data, day, chapters=None) -> str:
         chapters = started(data, items) or None
     plan = review.exam_plan(items, data, day, chapters=chapters)
     if plan is None:
-        return "시험 날짜가 정해지지 않았습니다. dashboard.set_exam_date(\"2025-06-20\")처럼 정하면 복습 간격이 시험에 맞춰집니다."
+        example = (day + _dt.timedelta(days=30)).isoformat()
+        return f"시험 날짜가 정해지지 않았습니다. dashboard.set_exam_date(\"{example}\")처럼 내 시험 날짜를 정하면 복습 간격이 시험에 맞춰집니다."
     return plan.text()
 
 
@@ -473,7 +539,7 @@ class ReviewView:
         number = len(self.session.answers) + 1
         tag = f" · <span style='color:#cf222e'>{self.label}</span>" if is_example(self.label) else ""
         self.header.value = (f"<b>문항 {number}/{len(self.session.items)}</b> "
-                             f"<span style='color:#888'>({item.id}, {item.claim}, {where})</span>{tag}")
+                             f"<span style='color:#888'>({item.chapter}장 · {'용어 카드' if str(item.claim).startswith('용어') else _group_name(item.claim)} · {where})</span>{tag}")
         self.question.value = _to_html(item.question)
         self.order = self._order(item)
         for position, button in enumerate(self.buttons):

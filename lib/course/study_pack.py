@@ -648,7 +648,7 @@ def _missing_figure(line: str, data: dict) -> str:
     alt, src = IMAGE.fullmatch(line).groups()
     name = pathlib.PurePosixPath(src).name
     out = [f"<div class='missing-figure'>🖼 <b>그림 {html.escape(name)}</b> (대체 텍스트: “{html.escape(alt)}”) — "
-           "노트에 있던 그림 파일은 이 저장소에 없습니다."]
+           f"노트에 있던 그림 파일은 이 저장소에 없습니다. 노트 원문: <code>{html.escape(line)}</code>"]
     ref = data.get("note_figures", {}).get(name)
     png = figure_png(*_ref(ref)) if ref else None
     if png:

@@ -224,7 +224,7 @@ def _oracle(gen, p):  # noqa: C901 - one branch per generator, on purpose
         out, _ = nn.RNN(p["d_in"], p["hidden"], batch_first=True)(torch.randn(p["batch"], p["length"], p["d_in"]))
         return list(out.shape)
     if gen == "rnn_hn_shape":
-        rnn = nn.RNN(p["d_in"], p["hidden"], num_layers=p["layers"], batch_first=True)
+        rnn = nn.RNN(p["d_in"], p["hidden"], num_layers=p.get("layers", 1), batch_first=True)
         return list(rnn(torch.randn(p["batch"], p["length"], p["d_in"]))[1].shape)
     if gen == "rnn_cell_value":
         cell = _scalar_cell(nn.RNNCell(1, 1), [p["w_x"]], [p["w_h"]], [p["b"]], [0.0])
@@ -241,8 +241,11 @@ def _oracle(gen, p):  # noqa: C901 - one branch per generator, on purpose
         return [_n_params(nn.LSTM(p["d_in"], p["hidden"]))]
     if gen == "gru_params":
         return [_n_params(nn.GRU(p["d_in"], p["hidden"]))]
-    if gen == "lstm_two_layer_params":
-        return [_n_params(nn.LSTM(p["d_in"], p["hidden"], num_layers=2))]
+    if gen == "lstm_hidden_state":  # i ~ 0, f ~ 1 keep the cell state at c; o from its logit
+        o = p["o"]
+        cell = _scalar_cell(nn.LSTMCell(1, 1), [0.0] * 4, [0.0] * 4, [-30.0, 30.0, 0.0, math.log(o / (1 - o))], [0.0] * 4)
+        h, _ = cell(torch.zeros(1, 1), (torch.zeros(1, 1), torch.tensor([[p["c"]]])))
+        return [h.item()]
     if gen == "lstm_cell_state":
         pre = [p["ln_i"] * math.log(3), p["ln_f"] * math.log(3), p["ln_g"] * math.log(3), 0.0]
         cell = _scalar_cell(nn.LSTMCell(1, 1), [0.0] * 4, [0.0] * 4, pre, [0.0] * 4)

@@ -2,6 +2,11 @@
 reference code, ``lib.course.quizgen``), its validation and loading. See ``lib.course.quiz`` for the
 item format, grading and the widgets.
 
+Exam metadata (course spec section 10): every item carries a ``level`` — 기본 (what the university's
+final asks; the mock final draws only these) or 심화 (Keras internals, course engineering, long hand
+calculations: kept for the chapter quizzes and the review) — and a ``type``: 개념 (concept), 계산 (a
+value or a count worked out) or 코드 (reading code, a shape, a mask).
+
 This module imports no progress code, so ``lib.course.progress`` can read the bank (to migrate an
 old progress file) without an import circle: quiz -> progress -> bank, quiz -> bank.
 """
@@ -20,6 +25,9 @@ KINDS = ("concept", "negative", "comparison", "code", "plot", "experiment")
 NEGATIVE_MARKERS = ("않은", "아닌", "틀린", "않는", "없는")
 ID_PATTERN = re.compile(r"^(\d\d)-[0-9A-Za-z]+$")
 LEGACY_PATTERN = re.compile(r"^0[0-8]-\d+$")
+LEVELS = ("기본", "심화")
+TYPES = ("개념", "계산", "코드")
+BASIC = "기본"
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,13 @@ class QuizItem:
     kind: str = "concept"
     legacy_ids: tuple = ()
     generated: dict | None = field(default=None, compare=False, hash=False)
+    level: str = BASIC  # 기본 | 심화
+    type: str = "개념"  # 개념 | 계산 | 코드
+
+
+def is_basic(item) -> bool:
+    """True for a 기본 item (what the mock final may draw); an object without a level counts as 기본."""
+    return getattr(item, "level", BASIC) == BASIC
 
 
 # ---------------------------------------------------------------- validation
@@ -44,7 +59,8 @@ def validate_item(data, require_kind: bool = True) -> list:
     """Problems with one raw item (empty list = well formed). Every message starts with the item id.
 
     ``require_kind=False`` accepts an item without ``kind`` (treated as "concept"); the bank test
-    uses the default.
+    uses the default. A missing ``level``/``type`` reads as 기본/개념 here; tests/test_bank_cues.py
+    requires both on every bank item.
     """
     if not isinstance(data, dict):
         return ["? : item is not an object"]
@@ -82,6 +98,10 @@ def validate_item(data, require_kind: bool = True) -> list:
         problems.append(f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
     elif kind == "negative" and not any(m in data["question"] for m in NEGATIVE_MARKERS):
         problems.append("a negative item asks for the wrong statement (e.g. '옳지 않은 것은?')")
+    if data.get("level", BASIC) not in LEVELS:
+        problems.append(f"unknown level {data.get('level')!r} (one of {', '.join(LEVELS)})")
+    if data.get("type", "개념") not in TYPES:
+        problems.append(f"unknown type {data.get('type')!r} (one of {', '.join(TYPES)})")
     legacy = data.get("legacy_ids", [])
     if not (isinstance(legacy, list) and all(isinstance(x, str) and LEGACY_PATTERN.match(x) for x in legacy)):
         problems.append("legacy_ids must be a list of layout-v1 ids like '07-4'")
@@ -113,6 +133,7 @@ def _item(data) -> QuizItem:
         choices=tuple(data["choices"]), answer=data["answer"], explanation=data["explanation"],
         why_wrong=tuple(data["why_wrong"]), kind=data.get("kind", "concept"),
         legacy_ids=tuple(data.get("legacy_ids", ())), generated=data.get("generated"),
+        level=data.get("level", BASIC), type=data.get("type", "개념"),
     )
 
 

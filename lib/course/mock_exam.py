@@ -40,11 +40,13 @@ from dataclasses import dataclass, field
 
 from lib.course import progress
 from lib.course import scheduler
+from lib.course.bank import is_basic
 from lib.course.claims import CLAIMS
 from lib.course.outline import CHAPTERS, NOTES_OUTLINE, REVIEW_CHAPTER, section_link
 
 EXAM_SIZE = 35
 EXAM_MINUTES = 25
+MIN_PER_SECTION = 2  # every note section (with 기본 items in the chosen chapters) at least twice
 CONFIDENCES = scheduler.CONFIDENCES
 MARKS = ("①", "②", "③", "④")
 
@@ -106,11 +108,17 @@ def exam_sections() -> list:
     return out
 
 
-def _apportion(weights: list, capacity: list, total: int) -> list:
+def _apportion(weights: list, capacity: list, total: int, floor: list | None = None) -> list:
     """Integer shares of ``total`` proportional to ``weights``, none above its ``capacity``
-    (largest remainder; what a full section cannot take goes to the others)."""
+    (largest remainder; what a full section cannot take goes to the others). ``floor`` = a minimum
+    share for each entry with a weight (capped by its capacity), handed out first; when the floors
+    do not fit in ``total``, the largest ones give up one at a time."""
     shares = [0] * len(weights)
-    left = min(total, sum(capacity))
+    if floor is not None:
+        shares = [min(f, c) if w > 0 else 0 for f, c, w in zip(floor, capacity, weights)]
+        while sum(shares) > max(total, 0):
+            shares[max(range(len(shares)), key=lambda i: (shares[i], -i))] -= 1
+    left = min(total, sum(capacity)) - sum(shares)
     while left > 0:
         open_ = [i for i in range(len(weights)) if shares[i] < capacity[i] and weights[i] > 0]
         if not open_:
@@ -132,9 +140,13 @@ def _apportion(weights: list, capacity: list, total: int) -> list:
 def compose(items, chapters, size: int = EXAM_SIZE, seed: str = "", used: dict | None = None) -> list:
     """The exam's items: ``size`` items of ``chapters``, shared between the notes' sections (see the
     module's docstring), in course order. ``used`` = {item id: times in earlier mock finals}
-    (least used first); ``seed`` varies the choice among equals. Fewer when fewer exist."""
+    (least used first); ``seed`` varies the choice among equals. Fewer when fewer exist.
+
+    Only 기본 items are drawn (spec section 10: 심화 items — Keras internals, long hand calculations —
+    stay in the chapter quizzes). Every section gets at least ``MIN_PER_SECTION`` items, and at least
+    one per claim it has items for, before the rest is shared out by weight."""
     chosen_chapters = set(chapters)
-    pool = [item for item in items if item.chapter in chosen_chapters and item.claim != "C0"]
+    pool = [item for item in items if item.chapter in chosen_chapters and item.claim != "C0" and is_basic(item)]
     position = {item.id: i for i, item in enumerate(items)}
     used = used or {}
 
@@ -151,7 +163,8 @@ def compose(items, chapters, size: int = EXAM_SIZE, seed: str = "", used: dict |
     by_section = [[i for i in members if taken_by[i.id] == index] for index, members in enumerate(by_section)]
     weights = [len({i.claim for i in members}) for members in by_section]  # its claims that have items
     capacity = [len(members) for members in by_section]
-    shares = _apportion(weights, capacity, size)
+    floor = [max(MIN_PER_SECTION, weight) for weight in weights]
+    shares = _apportion(weights, capacity, size, floor)
     picked = []
     for (_name, claims), members, share in zip(sections, by_section, shares):
         queues = {claim: sorted((i for i in members if i.claim == claim), key=rank) for claim in claims}

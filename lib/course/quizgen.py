@@ -3,9 +3,17 @@
 Every item here is computed when the bank is loaded: the key by lib's reference implementation
 (``lib.rnn``, ``lib.attention``, ``lib.masks``, ``lib.losses``, ``lib.transformer``, ``lib.seq2seq``)
 or by counting the parameters of the layers it describes, and each distractor by the same computation
-with one typical mistake (forgetting 1/√d_k, the unbiased variance, the transposed or inverted mask,
+with typical mistakes (forgetting 1/√d_k, the unbiased variance, the transposed or inverted mask,
 3 vs 4 gates, forgetting biases, softmax over the wrong axis, ...). Equal-looking results are
 dropped, so the four choices always differ.
+
+No convergence cue (spec section 10). If every distractor were the key plus one mistake, the key would
+sit at the centre of the four and a guesser could pick "the choice most like the others". So where
+two mistakes combine, the choices are the key, mistake A, mistake B and A with B together: every
+choice is then one mistake away from two others and two away from the third, and the key is no more
+central than a distractor. Mistakes that move a number in opposite directions place the key in the
+middle of the numeric choices, same-direction ones at an end; both occur, so the middle value is not
+a cue either (tests/test_bank_cues.py measures both over the whole bank).
 
 ``SPECS`` fixes the items: (id, generator name, params). The ids ("01-g1", ...) and the key's
 canonical position (cycling over ①..④ in SPECS order) are stable across runs. An item carries
@@ -73,6 +81,7 @@ def generator(fn):
 
 # Each generator returns dict(question, key, explanation, wrongs=[(text, why), ...], claim, kind).
 # ``wrongs`` are in priority order; the first three that differ from the key and from each other are used.
+# Where two mistakes combine, the first three are mistake A, mistake B and both (see the module docstring).
 
 # ---------------------------------------------------------------- 01 RNN
 
@@ -88,8 +97,9 @@ def rnn_params(d_in, hidden):
                     f"{hidden * d_in} + {hidden * hidden} + {2 * hidden} = {key}개입니다. torch의 RNN은 편향을 두 벌 둡니다.",
         wrongs=[
             (count(_recurrent_params(d_in, hidden, 1, bias=0)), "편향 b_ih, b_hh를 빼고 가중치 행렬만 센 값입니다."),
-            (count(_recurrent_params(d_in, hidden, 1, bias=1)), "편향을 한 벌만 센 값입니다. torch는 b_ih와 b_hh를 따로 둡니다."),
             (count(2 * hidden * d_in + 2 * hidden), "W_hh를 W_ih와 같은 모양(H×D)으로 본 값입니다. W_hh는 은닉 상태끼리 잇는 H×H입니다."),
+            (count(2 * hidden * d_in), "W_hh를 H×D로 보고 편향까지 뺀 값입니다. W_hh는 H×H이고 편향 b_ih, b_hh도 셉니다."),
+            (count(_recurrent_params(d_in, hidden, 1, bias=1)), "편향을 한 벌만 센 값입니다. torch는 b_ih와 b_hh를 따로 둡니다."),
             (count(4 * key), "LSTM처럼 네 벌을 센 값입니다. RNN에는 게이트가 없어 한 벌입니다."),
         ])
 
@@ -104,25 +114,27 @@ def rnn_output_shape(batch, length, d_in, hidden):
         key=shape((batch, length, hidden)),
         explanation=f"out은 모든 시점의 은닉 상태입니다. batch_first=True이므로 (B, T, H) = {shape((batch, length, hidden))}입니다.",
         wrongs=[
-            (shape((batch, hidden)), "마지막 시점의 은닉 상태 하나만 생각한 모양입니다. 그것은 h_n(층 축 포함 (1, B, H))입니다."),
             (shape((length, batch, hidden)), "batch_first=True를 잊은 모양입니다. 이 설정에서는 배치 축이 먼저입니다."),
             (shape((batch, length, d_in)), "입력 크기 D를 그대로 둔 모양입니다. 출력의 마지막 축은 hidden_size입니다."),
+            (shape((length, batch, d_in)), "batch_first=True를 잊고 마지막 축도 입력 크기 D로 둔 모양입니다. (B, T, H)입니다."),
+            (shape((batch, hidden)), "마지막 시점의 은닉 상태 하나만 생각한 모양입니다. 그것은 h_n(층 축 포함 (1, B, H))입니다."),
         ])
 
 
 @generator
-def rnn_hn_shape(batch, length, d_in, hidden, layers):
+def rnn_hn_shape(batch, length, d_in, hidden):
     return dict(
         claim="C6", kind="code",
-        question=(f"`nn.RNN({d_in}, {hidden}, num_layers={layers}, batch_first=True)`에 모양 ({batch}, {length}, {d_in})의 입력을 넣었을 때, "
+        question=(f"`nn.RNN({d_in}, {hidden}, batch_first=True)`에 모양 ({batch}, {length}, {d_in})의 입력을 넣었을 때, "
                   "두 번째 반환값 h_n의 모양은?"),
-        key=shape((layers, batch, hidden)),
-        explanation=f"h_n은 층마다 마지막 시점의 은닉 상태이고 모양은 (층 수, B, H) = {shape((layers, batch, hidden))}입니다. "
+        key=shape((1, batch, hidden)),
+        explanation=f"h_n은 마지막 시점의 은닉 상태이고 모양은 (층 수, B, H) = {shape((1, batch, hidden))}입니다. "
                     "batch_first는 입력과 out에만 적용되고 h_n에는 적용되지 않습니다.",
         wrongs=[
-            (shape((batch, layers, hidden)), "batch_first가 h_n에도 적용된다고 본 모양입니다. h_n은 언제나 층 축이 먼저입니다."),
-            (shape((batch, length, hidden)), "모든 시점의 출력 out의 모양입니다. h_n은 마지막 시점만 담습니다."),
-            (shape((batch, hidden)), "층 축을 빼먹은 모양입니다. 층이 여러 개면 층마다 상태가 하나씩 있습니다."),
+            (shape((batch, hidden)), "층 축을 빼먹은 모양입니다. nn.RNN의 h_n은 층 수가 1이어도 (1, B, H)입니다."),
+            (shape((1, batch, d_in)), "마지막 축을 입력 크기 D로 본 모양입니다. 은닉 상태의 크기는 hidden_size입니다."),
+            (shape((batch, d_in)), "층 축을 빼고 마지막 축도 입력 크기 D로 본 모양입니다. (1, B, H)입니다."),
+            (shape((batch, 1, hidden)), "batch_first가 h_n에도 적용된다고 본 모양입니다. h_n은 언제나 층 축이 먼저입니다."),
         ])
 
 
@@ -142,6 +154,7 @@ def rnn_cell_value(w_x, w_h, b, x, h0):
         wrongs=[
             (num(pre), "tanh를 적용하지 않은 값입니다. RNN 셀은 선형 결합에 tanh를 씌웁니다."),
             (num(math.tanh(w_x * x + b)), "이전 은닉 상태 h의 항(w_h·h)을 빼먹은 값입니다. 그러면 시점 사이에 정보가 전달되지 않습니다."),
+            (num(w_x * x + b), "w_h·h 항을 빼고 tanh도 적용하지 않은 값입니다."),
             (num(1 / (1 + math.exp(-pre))), "tanh 대신 시그모이드를 쓴 값입니다. 기본 RNN의 활성화 함수는 tanh입니다."),
         ])
 
@@ -202,6 +215,7 @@ def lstm_params(d_in, hidden):
         wrongs=[
             (count(_recurrent_params(d_in, hidden, 3)), "세 벌만 센 값입니다(게이트 세 개만 세고 후보 g를 뺌, 또는 GRU와 혼동). LSTM은 네 벌입니다."),
             (count(_recurrent_params(d_in, hidden, 4, bias=0)), "편향을 뺀 값입니다. 네 벌 모두 b_ih와 b_hh가 있습니다."),
+            (count(_recurrent_params(d_in, hidden, 3, bias=0)), "세 벌만 세고 편향도 뺀 값입니다. LSTM은 네 벌이고 모두 b_ih, b_hh가 있습니다."),
             (count(_recurrent_params(d_in, hidden, 4, bias=1)), "편향을 한 벌만 센 값입니다. torch는 b_ih, b_hh 두 벌을 둡니다."),
             (count(_recurrent_params(d_in, hidden, 1)), "기본 RNN의 값입니다. LSTM은 같은 크기의 RNN의 4배입니다."),
         ])
@@ -223,18 +237,26 @@ def gru_params(d_in, hidden):
 
 
 @generator
-def lstm_two_layer_params(d_in, hidden):
-    key = _recurrent_params(d_in, hidden, 4) + _recurrent_params(hidden, hidden, 4)
+def lstm_hidden_state(o, c):
+    from lib.rnn import lstm_cell
+
+    big = 20.0  # i = sigmoid(-20) ~ 0 and f = sigmoid(20) ~ 1, so the new cell state is c itself
+    bias = torch.tensor([-big, big, 0.0, math.log(o / (1 - o))])  # i, f, g, o pre-activations
+    h_next, _ = lstm_cell(torch.zeros(1, 1), (torch.zeros(1, 1), torch.tensor([[float(c)]])),
+                          torch.zeros(4, 1), torch.zeros(4, 1), bias, torch.zeros(4))
+    key = h_next.item()
     return dict(
         claim="C8", kind="concept",
-        question=f"`nn.LSTM(input_size={d_in}, hidden_size={hidden}, num_layers=2)`의 파라미터 수는?",
-        key=count(key),
-        explanation=f"첫 층은 입력 {d_in}차원: {_recurrent_params(d_in, hidden, 4)}개. 둘째 층의 입력은 첫 층의 은닉 상태({hidden}차원)라 "
-                    f"{_recurrent_params(hidden, hidden, 4)}개. 합 {key}개입니다.",
+        question=(f"LSTM의 한 시점에서 출력 게이트가 o = {o}이고, 새 셀 상태가 c' = {c}입니다 (tanh({c}) ≈ {num(math.tanh(c))}). "
+                  "이 시점의 은닉 상태 h'은? (소수 둘째 자리)"),
+        key=num(key),
+        explanation=f"h' = o ⊙ tanh(c') = {o} × {num(math.tanh(c))} = {num(key)}입니다. 셀 상태는 덧셈으로 이어지고, "
+                    "은닉 상태는 그 셀 상태를 tanh로 누른 뒤 출력 게이트만큼 내보낸 값입니다.",
         wrongs=[
-            (count(2 * _recurrent_params(d_in, hidden, 4)), "둘째 층의 입력도 input_size라고 본 값입니다. 둘째 층은 첫 층의 출력(hidden_size)을 받습니다."),
-            (count(_recurrent_params(d_in, hidden, 4)), "한 층만 센 값입니다."),
-            (count(_recurrent_params(d_in, hidden, 3) + _recurrent_params(hidden, hidden, 3)), "층마다 세 벌(GRU)로 센 값입니다. LSTM은 네 벌입니다."),
+            (num(o * c), "tanh를 빼먹고 o ⊙ c'로 계산한 값입니다."),
+            (num(math.tanh(c)), "출력 게이트를 곱하지 않은 값입니다. 출력 게이트가 셀 상태의 얼마를 내보낼지 정합니다."),
+            (num(c), "출력 게이트도 tanh도 적용하지 않고 셀 상태를 그대로 은닉 상태로 본 값입니다."),
+            (num(math.tanh(o * c)), "게이트를 곱한 뒤 tanh를 적용한 값입니다. 순서는 tanh(c') 다음에 o를 곱합니다."),
         ])
 
 
@@ -294,6 +316,7 @@ def lstm_weight_shape(d_in, hidden):
         wrongs=[
             (shape((hidden, d_in)), "게이트 하나의 가중치 모양입니다. 네 묶음이 한 행렬에 쌓여 있습니다."),
             (shape((d_in, 4 * hidden)), "전치한 모양입니다. torch의 가중치는 nn.Linear처럼 (출력, 입력) 순서입니다."),
+            (shape((d_in, hidden)), "게이트 하나의 가중치를 전치한 모양입니다. 네 묶음을 쌓은 (4H, D)입니다."),
             (shape((3 * hidden, d_in)), "게이트 세 개만 쌓은 모양입니다(GRU의 weight_ih_l0). LSTM은 후보 g까지 네 묶음입니다."),
         ])
 
@@ -347,6 +370,7 @@ def decoder_logits_shape(batch, src_len, tgt_len, hidden, vocab):
         wrongs=[
             (shape((batch, src_len, vocab)), "출력 길이가 원문 길이를 따른다고 본 모양입니다. 출력 단계 수는 디코더 입력의 길이입니다."),
             (shape((batch, tgt_len, hidden)), "디코더 은닉 상태의 모양입니다. 마지막 선형층이 어휘 크기의 로짓으로 바꿉니다."),
+            (shape((batch, src_len, hidden)), "인코더 출력(원문 위치마다 은닉 상태)의 모양입니다. 로짓은 디코더 입력 위치마다 어휘 크기입니다."),
             (shape((batch, vocab)), "문장마다 로짓이 하나라고 본 모양입니다. 단계마다 하나씩입니다."),
         ])
 
@@ -454,6 +478,7 @@ def dot_scores(query, keys):
         wrongs=[
             (vec(key / math.sqrt(len(query))), "√d로 나눈 값입니다. 1/√d_k 스케일은 트랜스포머의 스케일드 내적 어텐션에서 씁니다."),
             (vec(torch.softmax(key, -1)), "소프트맥스까지 적용한 어텐션 가중치입니다. 점수는 그 전 단계입니다."),
+            (vec(torch.softmax(key / math.sqrt(len(query)), -1)), "√d로 나누고 소프트맥스까지 적용한 값입니다. 점수는 스케일도 소프트맥스도 거치기 전입니다."),
             (vec(torch.tensor(keys, dtype=torch.float32).sum(-1) * sum(query)), "원소별 곱 대신 합끼리 곱한 값입니다. 내적은 같은 자리끼리 곱해 더합니다."),
         ])
 
@@ -492,8 +517,9 @@ def seq2seq_attention_shape(batch, src_len, tgt_len, hidden):
         explanation=f"디코더 단계마다 원문 {src_len}개 위치에 대한 가중치(합 1)가 한 줄씩: {shape((batch, tgt_len, src_len))}. 행 = 만들 단어, 열 = 원문 토큰입니다.",
         wrongs=[
             (shape((batch, src_len, tgt_len)), "행과 열을 바꾼 모양입니다. 소프트맥스는 원문 축(마지막 축)에 걸립니다."),
+            (shape((tgt_len, src_len)), "배치 축을 빼먹은 모양입니다. 문장마다 맵이 하나씩 있습니다."),
+            (shape((src_len, tgt_len)), "배치 축을 빼고 행과 열도 바꾼 모양입니다."),
             (shape((batch, tgt_len, hidden)), "단계마다의 문맥 벡터를 모은 모양입니다. 가중치는 원문 위치마다 하나입니다."),
-            (shape((batch, src_len)), "디코더 단계 하나의 가중치 모양입니다. 단계마다 가중치가 다릅니다."),
         ])
 
 
@@ -514,6 +540,7 @@ def softmax_rows(logits):
         wrongs=[
             (vec(softmax(z, dim=0)[0]), "dim=0(배치 축)으로 소프트맥스를 한 값입니다. 열마다 합이 1이 되어 행은 확률분포가 아닙니다."),
             (vec(z[0] / z[0].sum()), "지수 함수 없이 로짓을 합으로 나눈 값입니다."),
+            (vec((z / z.sum(dim=0))[0]), "지수 함수 없이, 그것도 열마다(dim=0) 합으로 나눈 값입니다."),
             (vec(torch.softmax(softmax(z, dim=-1), dim=-1)[0]), "소프트맥스를 두 번 적용한 값입니다. 분포가 평평해집니다."),
         ])
 
@@ -558,9 +585,10 @@ def cross_entropy_ignore(losses, labels):
         key=num(key),
         explanation=f"PAD 자리는 분자에서도 분모에서도 빠집니다: ({' + '.join(str(k) for k in kept)}) / {len(kept)} = {num(key)}.",
         wrongs=[
-            (num(sum(kept) / len(losses)), "PAD 자리를 합에서만 빼고 분모에는 넣은 값입니다. 평균이 PAD 수만큼 작아집니다."),
             (num(sum(losses) / len(losses)), "PAD 자리의 손실까지 모두 평균한 값입니다."),
             (num(sum(kept)), "평균이 아니라 합을 낸 값입니다."),
+            (num(sum(losses)), "PAD 자리까지 넣고, 평균이 아니라 합을 낸 값입니다."),
+            (num(sum(kept) / len(losses)), "PAD 자리를 합에서만 빼고 분모에는 넣은 값입니다. 평균이 PAD 수만큼 작아집니다."),
         ])
 
 
@@ -576,9 +604,10 @@ def log_softmax_large(big):
         key=vec(key, 0),
         explanation=f"최댓값 {big}을 빼고 계산하면 z − logsumexp(z) = [0, −{big}]이 유한하게 나옵니다 (e^−{big}은 언더플로로 0이 되어도 로그를 취하지 않으므로 괜찮습니다).",
         wrongs=[
+            ("[0, -inf]", "소프트맥스를 먼저 계산하고 log를 취한 결과입니다. 작은 확률이 0으로 언더플로해 log 0 = −inf가 됩니다."),
+            (vec(torch.tensor([-float(big), 0.0]), 0), "두 값의 자리를 바꾼 값입니다. 가장 큰 로짓(첫 자리)의 로그 확률이 0에 가장 가깝습니다."),
+            ("[-inf, 0]", "자리를 바꾼 데다, 소프트맥스 뒤에 log를 취해 언더플로한 −inf까지 적은 값입니다."),
             ("[nan, nan]", f"최댓값을 빼지 않고 e^{big}을 계산한 결과입니다. float32에서 inf로 오버플로해 inf/inf = nan이 됩니다."),
-            (f"[0, -inf]", "소프트맥스를 먼저 계산하고 log를 취한 결과입니다. 작은 확률이 0으로 언더플로해 log 0 = −inf가 됩니다."),
-            (vec(torch.tensor([-float(big), 0.0]), 0), "최댓값을 뺀 뒤 부호를 반대로 적은 값입니다. 가장 큰 로짓의 로그 확률이 0에 가장 가깝습니다."),
         ])
 
 
@@ -638,8 +667,9 @@ def sdpa_output_shape(batch, tq, tk, d, dv):
         explanation=f"가중치가 ({batch}, {tq}, {tk})이고 out = 가중치 @ v라서 (B, T_q, d_v) = {shape((batch, tq, dv))}입니다. 쿼리마다 값 벡터의 가중 평균 하나입니다.",
         wrongs=[
             (shape((batch, tk, dv)), "출력이 키의 개수를 따른다고 본 모양입니다. 출력은 쿼리마다 하나입니다."),
-            (shape((batch, tq, tk)), "어텐션 가중치의 모양입니다. 출력은 그 가중치로 v를 섞은 것입니다."),
             (shape((batch, tq, d)), "출력의 마지막 축을 쿼리·키 차원 d로 본 모양입니다. 마지막 축은 v의 차원입니다."),
+            (shape((batch, tk, d)), "출력이 키의 개수를 따르고 마지막 축도 쿼리·키 차원이라고 본 모양입니다. (B, T_q, d_v)입니다."),
+            (shape((batch, tq, tk)), "어텐션 가중치의 모양입니다. 출력은 그 가중치로 v를 섞은 것입니다."),
         ])
 
 
@@ -648,7 +678,7 @@ def scaled_score(dot, d_model, heads):
     d_k = d_model // heads
     key = dot / math.sqrt(d_k)
     return dict(
-        claim="C19", kind="concept",
+        claim="C13", kind="concept",
         question=(f"d_model = {d_model}, 헤드 {heads}개인 멀티 헤드 어텐션의 한 헤드에서 쿼리와 키의 내적이 {dot}입니다. "
                   "소프트맥스에 들어가는 스케일된 점수는? (소수 둘째 자리)"),
         key=num(key),
@@ -674,6 +704,7 @@ def mha_params(d_model, heads):
         wrongs=[
             (count(heads * key), "헤드마다 d_model×d_model 행렬을 따로 둔다고 본 값입니다. 헤드는 d_model을 나눠 가집니다."),
             (count(3 * _linear_params(d_model, d_model)), "출력 투영 W_o를 빼먹은 값입니다."),
+            (count(heads * 3 * _linear_params(d_model, d_model)), "헤드마다 d_model×d_model 행렬을 따로 두고, 출력 투영 W_o는 빼먹은 값입니다."),
             (count(4 * d_model * d_model), "편향을 뺀 값입니다."),
         ])
 
@@ -688,6 +719,7 @@ def split_heads_shape(batch, length, d_model, heads):
         wrongs=[
             (shape((batch, length, heads, d_model // heads)), "view만 하고 transpose(1, 2)를 하지 않은 모양입니다. 헤드마다 (T, D/h) 행렬 곱을 하려면 헤드 축이 앞에 와야 합니다."),
             (shape((batch, heads, length, d_model)), "헤드마다 d_model 전체를 복사한다고 본 모양입니다."),
+            (shape((batch, length, heads, d_model)), "헤드마다 d_model 전체를 복사하고, 헤드 축을 시간 축 앞으로 옮기지도 않은 모양입니다."),
             (shape((heads, batch, length, d_model // heads)), "헤드 축을 배치 축 앞에 둔 모양입니다."),
         ])
 
@@ -703,6 +735,7 @@ def layer_norm_values(x):
     unbiased = (t - mean) / torch.sqrt(t.var(unbiased=True) + 1e-5)
     no_sqrt = (t - mean) / (t.var(unbiased=False) + 1e-5)
     no_mean = t / torch.sqrt(t.var(unbiased=False) + 1e-5)
+    unbiased_no_sqrt = (t - mean) / (t.var(unbiased=True) + 1e-5)
     return dict(
         claim="C15", kind="concept",
         question=f"x = {x}에 계층 정규화(γ = 1, β = 0, ε ≈ 0; nn.LayerNorm과 같은 정의)를 적용한 결과는? (소수 둘째 자리)",
@@ -711,6 +744,7 @@ def layer_norm_values(x):
         wrongs=[
             (vec(unbiased), "불편 분산(N − 1로 나눔)을 쓴 값입니다. nn.LayerNorm은 N으로 나누는 편향 분산을 씁니다."),
             (vec(no_sqrt), "표준편차가 아니라 분산으로 나눈 값입니다."),
+            (vec(unbiased_no_sqrt), "불편 분산(N − 1로 나눔)을 쓰고, 그 제곱근이 아니라 분산 자체로 나눈 값입니다."),
             (vec(no_mean), "평균을 빼지 않고 나누기만 한 값입니다."),
         ])
 
@@ -746,8 +780,9 @@ def ffn_params(d_model, d_ff):
         explanation=f"{d_model}→{d_ff} 선형층 {_linear_params(d_model, d_ff)}개 + {d_ff}→{d_model} 선형층 {_linear_params(d_ff, d_model)}개 = {key}개. 모든 위치가 같은 가중치를 씁니다.",
         wrongs=[
             (count(2 * d_model * d_ff), "편향을 뺀 값입니다."),
-            (count(2 * _linear_params(d_model, d_ff)), "두 선형층의 편향이 같은 크기라고 본 값입니다. 두 번째 층의 편향은 d_model개입니다."),
             (count(_linear_params(d_model, d_ff)), "첫 선형층만 센 값입니다."),
+            (count(d_model * d_ff), "첫 선형층만 세고 편향도 뺀 값입니다."),
+            (count(2 * _linear_params(d_model, d_ff)), "두 선형층의 편향이 같은 크기라고 본 값입니다. 두 번째 층의 편향은 d_model개입니다."),
         ])
 
 
@@ -821,8 +856,8 @@ def causal_uniform_weights(length, row):
     _, w_s = scaled_dot_product_attention(q, q, q, strict)
     return dict(
         claim="C22", kind="concept",
-        question=(f"길이 {length}, 모든 점수가 0인 인과 셀프 어텐션(마스크 = causal_mask({length}))에서 위치 {row}의 쿼리가 받는 가중치는? "
-                  "(소수 둘째 자리)"),
+        question=(f"길이 {length}, 모든 점수가 0인 인과 셀프 어텐션(마스크 = causal_mask({length}))에서 위치 {row}(0부터 셈)의 쿼리가 "
+                  "키 위치 0, 1, …에 주는 가중치는? (소수 둘째 자리)"),
         key=vec(w[row]),
         explanation=f"위치 {row}의 쿼리는 키 0..{row}({row + 1}개)만 보고 점수가 모두 같으니 1/{row + 1}씩 나눠 갖습니다. 미래 키의 가중치는 0입니다.",
         wrongs=[
@@ -860,6 +895,7 @@ def transformer_logits_shape(batch, src_len, tgt_len, d_model, vocab):
         wrongs=[
             (shape((batch, src_len, vocab)), "출력 길이를 원문 길이로 본 모양입니다."),
             (shape((batch, tgt_len, d_model)), "final_layer(어휘 크기로의 선형층)를 거치기 전 디코더 출력의 모양입니다."),
+            (shape((batch, src_len, d_model)), "인코더 출력(context)의 모양입니다. 로짓은 x의 위치마다 어휘 크기입니다."),
             (shape((batch, vocab)), "문장마다 로짓이 하나라고 본 모양입니다."),
         ])
 
@@ -873,9 +909,11 @@ def cross_attention_shape(batch, heads, src_len, tgt_len):
         key=shape((batch, heads, tgt_len, src_len)),
         explanation=f"크로스 어텐션은 두 시퀀스 사이의 어텐션이라, 헤드마다 디코더 입력 {tgt_len}개 위치와 원문 {src_len}개 위치를 잇는 직사각형 가중치 행렬이 있습니다: (B, h, T_tgt, T_src) = {shape((batch, heads, tgt_len, src_len))}.",
         wrongs=[
+            (shape((batch, heads, src_len, tgt_len)), "행과 열을 바꾼 모양입니다. 행은 쿼리(디코더 입력 위치), 열은 키(원문 위치)입니다."),
+            (shape((batch, tgt_len, src_len)), "헤드 축을 빼먹은 모양입니다. 헤드마다 가중치가 따로 있습니다."),
+            (shape((batch, src_len, tgt_len)), "헤드 축을 빼먹고 행과 열도 바꾼 모양입니다."),
             (shape((batch, heads, src_len, src_len)), "인코더 셀프 어텐션의 모양입니다. 크로스 어텐션은 원문과 디코더 입력, 두 시퀀스 사이에서 일어납니다."),
             (shape((batch, heads, tgt_len, tgt_len)), "디코더 셀프 어텐션의 모양입니다."),
-            (shape((batch, tgt_len, src_len)), "헤드 축을 빼먹은 모양입니다. 헤드마다 가중치가 따로 있습니다."),
         ])
 
 
@@ -903,7 +941,7 @@ def self_attention_score_count(length, heads):
     key = heads * length * length
     return dict(
         claim="C17", kind="concept",
-        question=f"길이 {length}인 시퀀스에 헤드 {heads}개의 셀프 어텐션(마스크 없음)을 적용합니다. 문장 하나에 대해 계산하는 어텐션 점수(쿼리·키 쌍)는 모두 몇 개인가?",
+        question=f"길이 {length}인 시퀀스에 헤드 {heads}개의 셀프 어텐션(마스크 없음)을 적용합니다. 문장 하나에 대해, 헤드마다 따로 계산하는 어텐션 점수를 모두 세면 몇 개인가?",
         key=count(key),
         explanation=f"헤드마다 모든 쿼리 {length}개가 모든 키 {length}개와 점수를 냅니다: {heads} × {length}² = {key}개. 그래서 모든 토큰이 한 번에 연결되는 대신 비용이 길이의 제곱으로 늡니다.",
         wrongs=[
@@ -937,9 +975,10 @@ def embedding_scale(value, d_model):
         key=num(key),
         explanation=f"임베딩에 √d_model = √{d_model} = {num(math.sqrt(d_model))}을 곱합니다: {value} × {num(math.sqrt(d_model))} = {num(key)}. 위치 인코딩(−1~1)에 비해 임베딩이 너무 작아지지 않게 합니다.",
         wrongs=[
-            (num(value), "배율을 곱하지 않은 값입니다."),
             (num(value * d_model), "√d_model이 아니라 d_model을 곱한 값입니다."),
             (num(value / math.sqrt(d_model)), "√d_model로 나눈 값입니다. 어텐션 점수의 1/√d_k 스케일과 헷갈린 경우입니다."),
+            (num(value / d_model), "곱하지 않고 나눈 데다, √d_model이 아니라 d_model을 쓴 값입니다."),
+            (num(value), "배율을 곱하지 않은 값입니다."),
         ])
 
 
@@ -948,13 +987,13 @@ def embedding_scale(value, d_model):
 SPECS = [
     ("01-g1", "rnn_params", {"d_in": 10, "hidden": 20}),
     ("01-g2", "rnn_output_shape", {"batch": 4, "length": 12, "d_in": 6, "hidden": 32}),
-    ("01-g3", "rnn_hn_shape", {"batch": 8, "length": 15, "d_in": 5, "hidden": 24, "layers": 2}),
+    ("01-g3", "rnn_hn_shape", {"batch": 8, "length": 15, "d_in": 5, "hidden": 24}),
     ("01-g4", "rnn_cell_value", {"w_x": 0.5, "w_h": -1.0, "b": 0.2, "x": 2.0, "h0": 0.6}),
     ("01-g5", "rnn_two_steps", {"w_x": 1.0, "w_h": 0.5, "xs": [1.0, -0.5], "h0": 0.0}),
     ("01-g6", "embedding_params", {"vocab": 1000, "dim": 32}),
     ("02-g1", "lstm_params", {"d_in": 16, "hidden": 32}),
     ("02-g2", "gru_params", {"d_in": 16, "hidden": 32}),
-    ("02-g3", "lstm_two_layer_params", {"d_in": 8, "hidden": 16}),
+    ("02-g3", "lstm_hidden_state", {"o": 0.5, "c": 2.0}),
     ("02-g4", "lstm_cell_state", {"c": 2.0, "ln_i": -1, "ln_f": 1, "ln_g": 1}),
     ("02-g5", "gru_update", {"z": 0.75, "n": 0.8, "h": 0.4}),
     ("02-g6", "lstm_weight_shape", {"d_in": 5, "hidden": 10}),
@@ -996,6 +1035,20 @@ SPECS = [
 ]
 
 
+# Exam metadata (spec section 10). Type: 계산 (a value or a count worked out), 코드 (a shape, an index, a
+# mask read from code). Level: 심화 for long hand calculations (exp, tanh, ln, square roots by hand, sums
+# of five terms) and for shapes of layers the chapters only mention; everything else is 기본.
+CODE_GENERATORS = {
+    "rnn_output_shape", "rnn_hn_shape", "lstm_weight_shape", "bigru_output_shape", "context_vector_pick",
+    "decoder_logits_shape", "greedy_decode_shape", "seq2seq_attention_shape", "sdpa_output_shape",
+    "split_heads_shape", "causal_row", "decoder_mask_row", "padding_mask_shape", "transformer_logits_shape",
+    "cross_attention_shape",
+}
+ADVANCED = {
+    "01-g4", "01-g5", "02-g7", "03-g3", "04-g3", "05-g1", "05-g2", "06-g1", "07-g3", "07-g4", "09-g3",
+}
+
+
 # layout-v1 items whose fact a generated item keeps (see the schema in lib.course.quiz)
 LEGACY = {
     "02-g1": ["02-1"],
@@ -1028,6 +1081,7 @@ def build(item_id: str, gen: str, params: dict, position: int) -> dict:
     why_wrong.insert(position, "")
     return {
         "id": item_id, "chapter": item_id.split("-")[0], "claim": made["claim"], "kind": made["kind"],
+        "level": "심화" if item_id in ADVANCED else "기본", "type": "코드" if gen in CODE_GENERATORS else "계산",
         "question": made["question"], "choices": choices, "answer": position,
         "explanation": made["explanation"], "why_wrong": why_wrong,
         "generated": {"gen": gen, "params": params, "position": position},

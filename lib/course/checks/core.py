@@ -808,6 +808,29 @@ def _diagnose(exercise: Exercise, obj, case: Case) -> str | None:
     return outcome.value if isinstance(outcome.value, str) and outcome.value else None
 
 
+def unsure_note(exercise_id: str) -> str:
+    """Said plainly when no probe localised the difference: no guessed name."""
+    return (f"\n  🔎 자동 진단으로는 어느 부분이 다른지 특정하지 못했습니다: 위의 기대값과 실제값을 비교해 보세요. "
+            f"막히면 hint(\"{exercise_id}\")를 실행하세요 (실행할 때마다 한 단계씩 더 구체적인 힌트가 나옵니다).")
+
+
+def _probe(exercise: Exercise, obj, case: Case, got, expected) -> str | None:
+    """The first finding of the exercise's property probes (lib/course/checks/probes*.py), or None."""
+    from lib.course.checks import probes  # noqa: PLC0415 - probes import this module
+
+    probes.load_all()
+    return probes.run_probes(exercise, obj, case, got, expected)
+
+
+def _train_mode_note(exercise: Exercise, obj) -> str | None:
+    from lib.course.checks.probes_transformer import train_mode_note  # noqa: PLC0415
+
+    try:
+        return train_mode_note(exercise, obj)
+    except Exception:  # noqa: BLE001 - a note must never turn a pass into a crash
+        return None
+
+
 def _check_object_kind(exercise: Exercise, obj) -> str | None:
     if obj is None:
         return "None을 넘겼습니다. 정의한 함수(또는 클래스)의 이름을 넘기세요."
@@ -1078,10 +1101,18 @@ def _run_check(exercise: Exercise, obj) -> CheckResult:
                 mistake = _matching_mistake(exercise, case, got)
                 if mistake is not None:
                     message += f"\n  💡 흔한 실수: {mistake.name}. {mistake.hint}"
+            if "💡" not in message and got is not None and "초 안에 끝나지" not in problem:
+                finding = _probe(exercise, obj, case, got, expected)
+                if finding:
+                    message += f"\n  💡 흔한 실수: {finding}"
             if "💡" not in message and exercise.diagnose is not None and "초 안에 끝나지" not in problem:
                 note = _diagnose(exercise, obj, case)
                 if note:
                     message += f"\n  💡 흔한 실수: {note}"
+            if "💡" in message:
+                message = message.replace(NAN_WITH_MASK_HINT, "")  # the named cause comes first, not a guess
+            elif "초 안에 끝나지" not in problem:
+                message += unsure_note(exercise.id)
             message += "".join(notes) + printed_summary(buffer, failed=True)
             return CheckResult(False, message, named_mistake(message))
         if exercise.check_gradients:
@@ -1096,6 +1127,10 @@ def _run_check(exercise: Exercise, obj) -> CheckResult:
             notes.append(grad_note)
         printed.write(buffer.text)
         printed.total += buffer.total - len(buffer.text)
+    if exercise.is_class:
+        note = _train_mode_note(exercise, obj)
+        if note:
+            notes.append(f"\n  {note}")
     against = "lib 참조 구현"
     if exercise.oracle is not None:
         against += f"과 torch의 {exercise.oracle_name}"

@@ -56,3 +56,26 @@ def masked_accuracy(logits: torch.Tensor, labels: torch.Tensor, pad_id: int = PA
     keep = labels != pad_id
     correct = (logits.argmax(dim=-1) == labels) & keep
     return (correct.sum() / keep.sum()).item()
+
+
+def keras_probability_loss(output: torch.Tensor, targets: torch.Tensor, backend: str = "tensorflow",
+                           eps: float = 1e-7) -> torch.Tensor:
+    """Keras 3's ``SparseCategoricalCrossentropy()`` (default ``from_logits=False``), mean over the batch,
+    as each backend computes it (keras 3.15 ``keras/src/backend/{tensorflow,torch}/nn.py``,
+    ``sparse_categorical_crossentropy``; eps = ``keras.config.epsilon()``):
+
+    - ``"tensorflow"``: clip to [eps, 1 - eps] -> log -> ``sparse_softmax_cross_entropy_with_logits``,
+      i.e. -log(clip(p)_y / sum_j clip(p)_j): the clipped values are normalised again.
+    - ``"torch"``: divide by the sum over classes -> clip to [eps, 1 - eps] -> log -> nll.
+
+    On real probabilities both are -log(clip(p_y)) to within ~1e-6. Chapter 05 feeds them logits,
+    which is what happens when ``from_logits=True`` is forgotten.
+    (The TF backend also takes the logits back from a Keras softmax layer's output first; a plain
+    tensor, as here, has none.)  output: (N, C), targets: (N,) -> scalar tensor.
+    """
+    if backend == "tensorflow":
+        return torch.nn.functional.cross_entropy(torch.log(output.clamp(eps, 1 - eps)), targets)
+    if backend == "torch":
+        probs = output / output.sum(dim=-1, keepdim=True)
+        return torch.nn.functional.nll_loss(torch.log(probs.clamp(eps, 1 - eps)), targets)
+    raise ValueError(f"backend must be 'tensorflow' or 'torch', not {backend!r}")

@@ -1,7 +1,12 @@
 """lib.losses against torch (softmax, log_softmax, F.cross_entropy), on ordinary and extreme float32
 logits; masked_accuracy against a plain loop; the chapter-05 explorer's computation and widget."""
 
+import importlib.util
 import math
+import os
+import pathlib
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -192,3 +197,63 @@ def test_explorer_widget_builds_and_reacts(monkeypatch):
     controls[-1].value = 3  # target
     assert seen[-1] == ([7.5, 1.0, 0.1, -1.0], pytest.approx(0.1), 3)
     assert len(seen) == 4
+
+
+# --- chapter 05 §6: what Keras' default from_logits=False computes, per backend --------------------
+
+def _logits_and_probs():
+    g = torch.Generator().manual_seed(5)
+    logits = torch.randn(7, 6, generator=g) * 3
+    return logits, torch.softmax(logits, dim=-1), torch.randint(0, 6, (7,), generator=g)
+
+
+def test_keras_probability_loss_tensorflow_is_clip_log_then_softmax_cross_entropy():
+    logits, probs, y = _logits_and_probs()
+    clipped = logits.clamp(1e-7, 1 - 1e-7)
+    by_formula = -(clipped[torch.arange(7), y] / clipped.sum(dim=-1)).log().mean()
+    assert torch.allclose(losses.keras_probability_loss(logits, y, "tensorflow"), by_formula, atol=1e-5)
+    # without the renormalisation (the simplification chapter 05 used to show) it is a different loss
+    unnormalised = F.nll_loss(torch.log(clipped), y)
+    assert not torch.allclose(unnormalised, by_formula, atol=1e-2)
+    # on real probabilities both backends are -log(clip(p_y))
+    plain = F.nll_loss(torch.log(probs.clamp(1e-7, 1 - 1e-7)), y)
+    for backend in ("tensorflow", "torch"):
+        assert torch.allclose(losses.keras_probability_loss(probs, y, backend), plain, atol=1e-5)
+    with pytest.raises(ValueError):
+        losses.keras_probability_loss(probs, y, "jax")
+
+
+def test_keras_tensorflow_source_still_clips_logs_then_softmax_cross_entropy():
+    """TF is not installed here: the TF variant follows the installed Keras source, checked as text."""
+    spec = importlib.util.find_spec("keras")
+    if spec is None:
+        pytest.skip("keras가 설치되어 있지 않음")
+    source = (pathlib.Path(spec.origin).parent / "src" / "backend" / "tensorflow" / "nn.py").read_text()
+    body = source[source.index("def sparse_categorical_crossentropy"):]
+    body = body[:body.index("\ndef ")]
+    order = [body.index(s) for s in ("tf.clip_by_value", "tf.math.log(output)",
+                                      "tf.nn.sparse_softmax_cross_entropy_with_logits")]
+    assert order == sorted(order)
+
+
+def test_keras_probability_loss_torch_matches_keras_on_the_torch_backend(tmp_path):
+    if importlib.util.find_spec("keras") is None:
+        pytest.skip("keras가 설치되어 있지 않음")
+    logits, probs, y = _logits_and_probs()
+    torch.save({"logits": logits, "probs": probs, "y": y}, tmp_path / "case.pt")
+    script = (
+        "import sys, torch, keras\n"
+        "case = torch.load(sys.argv[1])\n"
+        "loss = keras.losses.SparseCategoricalCrossentropy()\n"
+        "print(float(loss(case['y'], case['logits'])), float(loss(case['y'], case['probs'])))\n"
+    )
+    env = dict(os.environ, KERAS_BACKEND="torch")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "case.pt")], capture_output=True,
+                         text=True, env=env, cwd=tmp_path, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    keras_logits, keras_probs = map(float, out.stdout.split()[-2:])
+    assert math.isclose(losses.keras_probability_loss(logits, y, "torch").item(), keras_logits, rel_tol=1e-4)
+    assert math.isclose(losses.keras_probability_loss(probs, y, "torch").item(), keras_probs, rel_tol=1e-4)
+    # the TF variant is a different function on logits: the test would catch a mix-up
+    assert not math.isclose(losses.keras_probability_loss(logits, y, "tensorflow").item(), keras_logits,
+                            rel_tol=1e-2)

@@ -59,6 +59,7 @@ def test_explorer_slider_and_label_agree_and_typed_input_is_safe(data, models, k
     assert f"출력 단계 {slider.max}/{slider.max}" in view.value
     typed.value = "고양이는 빵을 먹었다"  # an unknown word: a Korean message, no exception
     assert "어휘에 없는 단어" in reference.value and "고양이는" in reference.value
+    assert view.value == "" and slider.max == 1  # the earlier sentence's translation is gone (walk 3)
     typed.value = "그녀는 집에서 빵을 먹었다"
     assert "직접 입력한 문장" in reference.value and "출력 단계 1/" in view.value
     go.click()  # the button does the same

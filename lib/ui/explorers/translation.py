@@ -185,7 +185,8 @@ def translation_explorer(model, data, pairs=None, max_sentences: int = 40):
     def show(korean, english=None):
         state["result"] = translation_steps(model, data, korean)
         if english is None:
-            reference.value = "<div>직접 입력한 문장: 정답이 없으니 번역이 자연스러운지 직접 판단해 보세요.</div>"
+            reference.value = (f"<div>직접 입력한 문장: <i>{html.escape(korean_text(korean))}</i> — 정답이 없으니 "
+                               "번역이 자연스러운지 직접 판단해 보세요.</div>")
         else:
             produced = [t for t in state["result"].output_tokens if t != "<eos>"]
             mark = "✅ 정답과 같음" if tuple(produced) == tuple(english) else "❌ 정답과 다름"
@@ -208,6 +209,11 @@ def translation_explorer(model, data, pairs=None, max_sentences: int = 40):
             reference.value = (f"<div style='color:#b00'>{problem}이 모델은 장난감 말뭉치의 단어만 압니다. "
                                f"조사(은/는, 을/를, 와/과, 에서)는 단어에 붙여 쓰세요.<br>"
                                f"{html.escape(_known_words_hint(data.src_vocab))}</div>")
+            state.pop("result", None)  # no stale translation of an earlier sentence under this error
+            view.value = ""
+            slider.max = slider.min
+            with out:
+                out.clear_output()
             return
         show(tokens)
 

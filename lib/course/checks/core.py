@@ -761,7 +761,27 @@ def _run_guarded(exercise: Exercise, obj, case: Case):
             mistake = _mistake_failing_the_same_way(exercise, case, exc)
             if mistake is not None:
                 problem += f"\n  💡 흔한 실수: {mistake.name}. {mistake.hint}"
+            else:
+                finding = _error_name(exc) or _probe(exercise, obj, case, None, None)
+                if finding:
+                    problem += f"\n  💡 흔한 실수: {finding}"
     return None, problem, used
+
+
+ERROR_NAMES = [  # (a piece of torch's error text, what it means in the learner's terms)
+    ("view size is not compatible with input tensor's size and stride",
+     "transpose/permute 뒤에 .view()를 씀: 전치한 텐서는 메모리가 연속(contiguous)이 아니라 view로 모양을 바꿀 수 없습니다. "
+     ".reshape(...)를 쓰거나 .contiguous().view(...)로 바꾸세요"),
+    ("The size of tensor a", None),
+]
+
+
+def _error_name(exc: BaseException) -> str | None:
+    text = str(exc)
+    for piece, name in ERROR_NAMES:
+        if piece in text and name:
+            return name
+    return None
 
 
 def _is_missing_forward(exc: BaseException) -> bool:
@@ -1101,6 +1121,9 @@ def _run_check(exercise: Exercise, obj) -> CheckResult:
                 mistake = _matching_mistake(exercise, case, got)
                 if mistake is not None:
                     message += f"\n  💡 흔한 실수: {mistake.name}. {mistake.hint}"
+            if "💡" not in message and "의 dtype이 torch.float64입니다" in problem:
+                message += ("\n  💡 흔한 실수: 결과가 float64입니다: numpy로 계산했거나(torch.from_numpy는 float64를 그대로 둠) "
+                            "float64 텐서·상수를 섞었습니다. torch 함수로 계산하거나 마지막에 .float()로 float32로 바꾸세요")
             if "💡" not in message and got is not None and "초 안에 끝나지" not in problem:
                 finding = _probe(exercise, obj, case, got, expected)
                 if finding:

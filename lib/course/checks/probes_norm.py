@@ -273,6 +273,20 @@ def scale_finding(scale: float, d_k: int, d_model: int, expected: float) -> str 
 
 
 @probe("attention.scaled_dot_product_attention")
+def sdpa_batched(ctx):
+    """Right without batch axes, wrong (or failing) with them: an operation that reverses every axis."""
+    q, k, v = _sdpa_inputs(4)
+    single = ctx.run(q[0], k[0], v[0])
+    if not (isinstance(single, (tuple, list)) and close(single, ctx.ref(q[0], k[0], v[0]))):
+        return None
+    batched = ctx.run(q, k, v)
+    if isinstance(batched, (tuple, list)) and close(batched, ctx.ref(q, k, v)):
+        return None
+    return ("배치 축이 없는 2차원 입력에서는 맞지만 (B, T, d)에서는 틀림: k.T(또는 .t(), permute로 모든 축 뒤집기)는 "
+            "배치 축까지 전치합니다. 마지막 두 축만 바꾸세요: k.transpose(-2, -1)")
+
+
+@probe("attention.scaled_dot_product_attention")
 def sdpa_properties(ctx):
     q, k, v = _sdpa_inputs(16)
     out = ctx.run(q, k, v)
@@ -342,7 +356,7 @@ def _additive_inputs():
     return cases
 
 
-def _additive_variant(act, wq_t, wk_t, swap, v_mode):
+def _additive_variant(act, wq_t, wk_t, swap, v_mode, q_term):
     acts = {"tanh": torch.tanh, "none": lambda x: x, "sigmoid": torch.sigmoid, "relu": torch.relu}
 
     def scores(query, keys, W_q, W_k, v):
@@ -350,7 +364,7 @@ def _additive_variant(act, wq_t, wk_t, swap, v_mode):
             W_q, W_k = W_k, W_q
         q = query @ (W_q.T if wq_t else W_q)
         k = keys @ (W_k.T if wk_t else W_k)
-        hidden = q.unsqueeze(1) + k
+        hidden = q.unsqueeze(1) + k if q_term else k
         if v_mode == "after":
             return acts[act](hidden @ v)
         hidden = acts[act](hidden)
@@ -368,6 +382,7 @@ def additive_parts(ctx):
         ("wk_t", [(True, ""), (False, "W_k를 전치하지 않음 (keys @ W_k.T 가 아니라 keys @ W_k)")]),
         ("swap", [(False, ""), (True, "W_q와 W_k를 바꿔 씀 (W_q는 쿼리, W_k는 키에 곱함)")]),
         ("v_mode", [("dot", ""), ("sum", "v와 내적하지 않고 그냥 더함"), ("after", "v를 곱한 뒤에 tanh를 적용함")]),
+        ("q_term", [(True, ""), (False, "쿼리 항(query @ W_q.T)이 없음: 점수가 디코더 상태(쿼리)와 무관해집니다")]),
     ]
     labels = search(ctx, factors, lambda **f: _additive_variant(**f), _additive_inputs())
     text = joined(labels)

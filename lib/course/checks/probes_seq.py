@@ -84,7 +84,10 @@ def decoder_io_slices(ctx):
         if not isinstance(value, torch.Tensor):
             return None
         found = _slice_name(value, tgt)
-        if found is None or found == want:
+        if found is None:
+            parts.extend(_token_changes(name, value, tgt, want))
+            continue
+        if found == want:
             continue
         extra = ""
         if name == "labels" and found == "tgt[:, 2:]" or name == "decoder_input" and found == "tgt[:, :-2]":
@@ -95,6 +98,20 @@ def decoder_io_slices(ctx):
     return "; 또 ".join(parts) if parts else None
 
 
+def _token_changes(name, value, tgt, want):
+    """'decoder_input에서 EOS(2) 자리가 PAD(0)' when value has the wanted slice's shape but some tokens differ."""
+    expected = tgt[:, :-1] if want == "tgt[:, :-1]" else tgt[:, 1:]
+    if value.shape != expected.shape or value.dtype != expected.dtype:
+        return []
+    diff = (value != expected).nonzero()
+    if not len(diff):
+        return []
+    names = {BOS_ID: "BOS", EOS_ID: "EOS", PAD_ID: "PAD"}
+    pairs = {(int(expected[tuple(i)]), int(value[tuple(i)])) for i in diff.tolist()}
+    shown = ", ".join(f"{names.get(a, a)}({a}) 자리가 {names.get(b, b)}({b})" for a, b in sorted(pairs)[:3])
+    return [f"{name}의 토큰이 바뀜: {shown}. {name} = {want}, 토큰은 그대로 둡니다 (EOS·PAD도 바꾸지 않음)"]
+
+
 # ---------------------------------------------------------------- greedy decoding
 
 
@@ -102,6 +119,40 @@ def _greedy_case():
     from lib.course.checks.ch03 import ScriptedModel  # noqa: PLC0415 - the chapter's toy model
 
     return ScriptedModel(never_ends=(1,)), torch.tensor([[5, 6, 0], [7, 8, 9], [4, 0, 0]])
+
+
+class _Recorder(torch.nn.Module):
+    """Wraps a model and keeps the width of every ys it was given."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model, self.widths, self.firsts = model, [], []
+
+    def forward(self, src, ys):
+        self.widths.append(int(ys.size(1)) if isinstance(ys, torch.Tensor) and ys.dim() == 2 else -1)
+        if isinstance(ys, torch.Tensor) and ys.dim() == 2:
+            self.firsts.append(ys[:, 0].tolist())
+        return self.model(src, ys)
+
+
+@probe("seq2seq.greedy_decode")
+def greedy_model_inputs(ctx):
+    """What the model was given at each step: the whole prefix (BOS first), growing by one."""
+    from lib.course.checks.ch03 import ScriptedModel  # noqa: PLC0415
+
+    model = _Recorder(ScriptedModel())
+    src = torch.tensor([[5, 6, 7, 0, 0], [8, 9, 0, 0, 0], [4, 5, 6, 7, 8]])
+    ctx.run(model, src, BOS_ID, EOS_ID, 9)
+    widths = model.widths
+    if len(widths) >= 2 and all(w == 1 for w in widths):
+        return ("모델에 마지막 토큰 하나만 넣음 (ys[:, -1:]): 매 단계 지금까지 만든 ys 전체(BOS부터)를 넣어야 모델이 앞 단어들을 "
+                "보고 다음 단어를 고릅니다: model(src, ys)")
+    if widths and all(w == widths[0] for w in widths) and len(widths) >= 2:
+        return (f"매 단계 모델에 같은 길이({widths[0]})의 입력을 넣음: 고른 단어를 ys 뒤에 붙여(torch.cat(..., dim=1)) 다음 "
+                "단계에 넣으세요")
+    if model.firsts and any(row and any(v != BOS_ID for v in row) for row in model.firsts[:1]):
+        return "모델에 준 입력이 BOS로 시작하지 않음: ys는 BOS 하나로 시작합니다: torch.full((B, 1), bos_id)"
+    return None
 
 
 @probe("seq2seq.greedy_decode")
@@ -129,7 +180,8 @@ def _greedy_finding(got, ref, max_len) -> str | None:
         return f"결과가 max_len({max_len})보다 깁니다: 길이는 최대 max_len입니다 (BOS를 빼고)"
     eos_rows = (got == EOS_ID).any(dim=1)
     ref_eos_rows = (ref == EOS_ID).any(dim=1)
-    if bool(ref_eos_rows.any()) and not bool(eos_rows.any()):
+    if bool(ref_eos_rows.any()) and not bool(eos_rows.any()) and got.shape == ref.shape \
+            and torch.equal(got, ref.masked_fill(ref == EOS_ID, PAD_ID)):
         return "EOS를 결과에서 지움: EOS는 '문장이 끝났다'는 예측이므로 결과에 남깁니다. 그 뒤만 PAD입니다"
     common = min(got.size(1), ref.size(1))
     for row in range(got.size(0)):
@@ -195,6 +247,8 @@ def _ce_variant(inputs, pick, reduction, ignore, sign):
             return total / keep.sum()
         if reduction == "sum":
             return total
+        if reduction == "mean_nc":
+            return total / (keep.sum() * logits.size(1))
         return total / targets.numel()
 
     return loss
@@ -211,7 +265,9 @@ def cross_entropy_parts(ctx):
         ("pick", [("rows", ""), ("all", "logp[:, targets]로 모든 행에서 모든 타깃을 골라 평균냄: 행마다 자기 타깃 하나를 "
                                         "고르세요 (logp[torch.arange(N), targets])")]),
         ("reduction", [("mean_kept", ""), ("sum", "평균 대신 합을 돌려줌"),
-                       ("mean_all", "무시한 타깃까지 평균의 분모에 셈 (분모는 남긴 타깃의 수)")]),
+                       ("mean_all", "무시한 타깃까지 평균의 분모에 셈 (분모는 남긴 타깃의 수)"),
+                       ("mean_nc", "원-핫 손실을 N×C개 원소 전체로 평균냄: 분모는 타깃의 수 N입니다 (클래스 수 C로 한 번 더 "
+                                   "나누지 마세요)")]),
         ("ignore", [("honour", ""), ("count", "ignore_index를 무시함 (패딩도 정답으로 손실에 넣음)")]),
         ("sign", [("neg", ""), ("pos", "마이너스 부호를 빠뜨림 (손실은 -log p[정답]의 평균이라 0 이상)")]),
     ]
@@ -252,7 +308,8 @@ def _accuracy_inputs():
 def _accuracy_variant(numerator, denominator, pad, axis):
     def accuracy(logits, labels, pad_id=0):
         pad_value = pad_id if pad == "param" else 0
-        pred = logits.argmax(-1) if axis == "last" else logits.argmax(1)
+        pred = {"last": lambda: logits.argmax(-1), "one": lambda: logits.argmax(1),
+                "values": lambda: logits.max(-1).values}[axis]()
         keep = labels != pad_value if numerator != "inverted" else labels == pad_value
         right = pred == labels
         hits = right & keep if numerator in ("kept", "inverted") else right
@@ -273,7 +330,8 @@ def accuracy_parts(ctx):
         ("denominator", [("kept", ""), ("all", "분모로 전체 자리 수(B*T)를 씀: 분모는 진짜 토큰의 수 (labels != pad_id).sum()"),
                          ("per_row", "문장별 정확도의 평균을 냄: 모든 진짜 토큰을 한데 모아 맞힌 비율을 구하세요")]),
         ("pad", [("param", ""), ("zero", "pad_id 인자를 무시하고 0으로 고정함: labels != pad_id로 비교하세요")]),
-        ("axis", [("last", ""), ("one", "argmax를 어휘 축(dim=-1)이 아니라 시간 축(dim=1)으로 구함")]),
+        ("axis", [("last", ""), ("one", "argmax를 어휘 축(dim=-1)이 아니라 시간 축(dim=1)으로 구함"),
+                  ("values", "가장 큰 로짓의 값(max의 values)을 정답과 비교함: 비교할 것은 그 위치(인덱스), logits.argmax(-1)입니다")]),
     ]
     labels = search(ctx, factors, lambda **f: _accuracy_variant(**f), _accuracy_inputs())
     text = joined(labels)

@@ -354,14 +354,14 @@ def _mha_variant(d_scale, split, merge, project_out, average, mask_mode, biases,
     def mha(query, key, value, params, num_heads, mask=None):
         if swap_kv:
             key, value = value, key
-        b = (lambda n: params[n]) if biases else (lambda n: 0)
+        b = (lambda n: params[n] * (2 if biases == n else 1)) if biases else (lambda n: 0)
         q = split_heads(query @ params["W_q"].T + b("b_q"), num_heads)
         k = split_heads(key @ params["W_k"].T + b("b_k"), num_heads)
         v = split_heads(value @ params["W_v"].T + b("b_v"), num_heads)
         d_k = {"head": q.size(-1), "model": query.size(-1), "none": 1}[d_scale]
         scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)
         if mask is not None and mask_mode != "ignored":
-            m = mask.unsqueeze(-3)
+            m = mask if mask_mode == "no_head_axis" else mask.unsqueeze(-3)
             scores = scores.masked_fill(m if mask_mode == "inverted" else ~m, float("-inf"))
         weights = torch.softmax(scores, dim=softmax_dim)
         out = merge_heads(weights @ v)
@@ -394,8 +394,11 @@ def mha_parts(ctx):
         ("project_out", [(True, ""), (False, "출력 투영 W_o, b_o를 빠뜨림: 합친 헤드에 마지막으로 W_o 선형 변환을 적용합니다")]),
         ("average", [(False, ""), (True, "헤드별 가중치를 평균냄: 가중치는 헤드마다 (B, h, Tq, Tk)로 돌려주세요")]),
         ("mask_mode", [("ok", ""), ("inverted", "마스크를 반대로 적용함 (True인 곳을 가림): True = 볼 수 있음입니다"),
-                       ("ignored", "마스크를 쓰지 않음: 헤드 축을 추가해(unsqueeze(-3)) 점수를 가리세요")]),
-        ("biases", [(True, ""), (False, "투영의 편향 b_q, b_k, b_v, b_o를 더하지 않음 (nn.Linear처럼 x @ W.T + b)")]),
+                       ("ignored", "마스크를 쓰지 않음: 헤드 축을 추가해(unsqueeze(-3)) 점수를 가리세요"),
+                       ("no_head_axis", "마스크에 헤드 축을 추가하지 않음: (B, Tq, Tk) 마스크가 점수 (B, h, Tq, Tk)의 헤드 축과 "
+                                        "잘못 맞춰집니다(브로드캐스트). mask.unsqueeze(-3)로 (B, 1, Tq, Tk)를 만드세요")]),
+        ("biases", [(True, ""), (False, "투영의 편향 b_q, b_k, b_v, b_o를 더하지 않음 (nn.Linear처럼 x @ W.T + b)")]
+         + [(n, f"편향 {n}를 두 번 더함 (F.linear(x, W, b)에 이미 b가 들어 있음)") for n in ("b_q", "b_k", "b_v", "b_o")]),
         ("swap_kv", [(False, ""), (True, "키와 값을 바꿔 씀: 점수는 key로, 섞는 값은 value로 만듭니다")]),
         ("softmax_dim", [(-1, ""), (-2, "소프트맥스를 키 축(dim=-1)이 아니라 쿼리 축(dim=-2)으로 계산함")]),
     ]

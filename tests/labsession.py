@@ -68,8 +68,9 @@ def free_port() -> int:
 class JupyterLab:
     """``jupyter lab`` serving ``root`` on 127.0.0.1 with a random token, until ``stop()``."""
 
-    def __init__(self, root: pathlib.Path, scratch: pathlib.Path, env: dict | None = None):
+    def __init__(self, root: pathlib.Path, scratch: pathlib.Path, env: dict | None = None, python: str | None = None):
         self.root, self.scratch = pathlib.Path(root), pathlib.Path(scratch)
+        self.python = str(python or sys.executable)  # the server's Python; its kernels run with it too
         self.token = secrets.token_hex(24)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -96,7 +97,7 @@ class JupyterLab:
         })
         env.update(self.env)
         command = [
-            sys.executable, "-m", "jupyterlab", "--no-browser",
+            self.python, "-m", "jupyterlab", "--no-browser",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
             # No news and no update check: nothing goes to the internet, no toast over the notebook.
@@ -141,6 +142,11 @@ class JupyterLab:
             body = response.read()
         return json.loads(body) if body else None
 
+    def restart_kernels(self) -> None:
+        """Restart every running kernel (what Kernel > Restart Kernel does), through the REST API."""
+        for kernel in self.api("/api/kernels"):
+            self.api(f"/api/kernels/{kernel['id']}/restart", method="POST")
+
     def shut_down_kernels(self) -> None:
         for session in self.api("/api/sessions"):
             self.api(f"/api/sessions/{session['id']}", method="DELETE")
@@ -161,6 +167,27 @@ class JupyterLab:
                 self.process.wait(timeout=10)
         if getattr(self, "_log", None):
             self._log.close()
+
+
+def course_environment(folder: pathlib.Path) -> pathlib.Path:
+    """A virtual environment that sees this interpreter's packages (lib included) and holds the course's
+    kernel config in its ``etc/ipython`` -- what ``pip install -r requirements.txt`` sets up through
+    tools/kernel_setup. Kernels started with its Python read that config, as a learner's do.
+    Returns its python. The running environment is never changed."""
+    import venv
+
+    folder = pathlib.Path(folder)
+    venv.EnvBuilder(with_pip=False).create(folder)
+    python = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    site_packages = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                   capture_output=True, text=True, check=True).stdout.strip()
+    here = [p for p in sys.path if p.endswith("site-packages")]
+    pathlib.Path(site_packages, "course_parent_environment.pth").write_text(
+        "".join(f"import site; site.addsitedir({p!r})\n" for p in here), encoding="utf-8")
+    setup = pathlib.Path(__file__).resolve().parents[1] / "tools" / "kernel_setup" / "ipython_kernel_config.py"
+    (folder / "etc" / "ipython").mkdir(parents=True, exist_ok=True)
+    shutil.copy(setup, folder / "etc" / "ipython")
+    return python
 
 
 # ------------------------------------------------------------------ the notebook page

@@ -4,11 +4,9 @@ it loads ``lib.course.kernel_hint``, which acts only for notebooks inside the co
 
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import tomllib
-import venv
 
 import pytest
 
@@ -32,6 +30,9 @@ def test_extension_acts_only_inside_the_course(tmp_path, monkeypatch):
     assert kernel_hint.in_course(ROOT / "solutions", session="")
     assert not kernel_hint.in_course(tmp_path, session="")
     assert kernel_hint.in_course(tmp_path, session=str(ROOT / "chapters" / "04_attention.ipynb"))
+    monkeypatch.setenv("COURSE_NOTEBOOK_ROOTS", str(tmp_path))
+    assert kernel_hint.in_course(tmp_path / "chapters", session="")
+    monkeypatch.delenv("COURSE_NOTEBOOK_ROOTS")
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
     monkeypatch.chdir(tmp_path)  # another project's kernel in the same environment: left alone
     outside = FakeShell()
@@ -66,18 +67,9 @@ def test_requirements_install_the_kernel_setup():
 
 
 def _environment_with_the_config(folder: pathlib.Path) -> pathlib.Path:
-    """A virtual environment that sees this interpreter's packages and holds the course's kernel config
-    in its etc/ipython (what `pip install ./tools/kernel_setup` puts there). Returns its python."""
-    venv.EnvBuilder(with_pip=False).create(folder)
-    python = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    site_packages = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                   capture_output=True, text=True, check=True).stdout.strip()
-    here = [p for p in sys.path if p.endswith("site-packages")]
-    pathlib.Path(site_packages, "course_test_parent.pth").write_text(
-        "".join(f"import site; site.addsitedir({p!r})\n" for p in here), encoding="utf-8")
-    (folder / "etc" / "ipython").mkdir(parents=True)
-    shutil.copy(SETUP / "ipython_kernel_config.py", folder / "etc" / "ipython")
-    return python
+    import labsession
+
+    return labsession.course_environment(folder)
 
 
 def run_in_kernel(python, cwd, code: str, session: str = "") -> str:

@@ -4,7 +4,9 @@ IPython loads it when a kernel starts, through ``<environment>/etc/ipython/ipyth
 (``c.InteractiveShellApp.extensions``), which ``pip install -r requirements.txt`` installs from
 ``tools/kernel_setup``. It acts only for a kernel whose notebook is inside this course folder (the
 kernel's working directory, or the notebook path JupyterLab gives it); any other kernel of the same
-environment is left as it is. Importing this module changes nothing.
+environment is left as it is. ``COURSE_NOTEBOOK_ROOTS`` (folders, os.pathsep-separated) adds folders
+that count as the course (the browser test serves copies of the chapters from a temporary folder).
+Importing this module changes nothing.
 """
 
 import os
@@ -20,12 +22,14 @@ def in_course(folder=None, session=None) -> bool:
     session = os.environ.get("JPY_SESSION_NAME", "") if session is None else session
     if session and pathlib.Path(session).is_absolute():
         candidates.append(pathlib.Path(session))
+    roots = [COURSE_ROOT] + [pathlib.Path(p) for p in os.environ.get("COURSE_NOTEBOOK_ROOTS", "").split(os.pathsep) if p]
     for path in candidates:
-        try:
-            path.resolve().relative_to(COURSE_ROOT)
-            return True
-        except (OSError, ValueError):
-            continue
+        for root in roots:
+            try:
+                path.resolve().relative_to(root.resolve())
+                return True
+            except (OSError, ValueError):
+                continue
     return False
 
 

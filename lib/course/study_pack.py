@@ -20,7 +20,6 @@ network reference. Readable at 390 px (long lines wrap or scroll inside their ow
 """
 
 import base64
-import datetime as _dt
 import functools
 import html
 import importlib.util
@@ -177,17 +176,20 @@ def heading_of(chapter: str, cell_id: str) -> str:
     heading = ""
     for cid, kind, source, _outputs in cells(chapter):
         if kind == "markdown":
-            stop = len(source)
-            if cid == cell_id:
-                quoted = re.search(r"(?m)^\s*>.*📝 노트 점검", source)
-                box = quoted.start() if quoted else -1
-                first_end = source.find("\n") if source.startswith("#") else 0
-                stop = box if box >= 0 else (first_end if first_end > 0 else len(source) * source.startswith("#"))
+            stop = _link_point(source) if cid == cell_id else len(source)
             for match in re.finditer(r"(?m)^#{1,3}\s+(.*)$", source[:stop]):
                 heading = match.group(1)
         if cid == cell_id:
             return _plain(heading)
     return ""
+
+
+def _link_point(source: str) -> int:
+    """Where in a cell its link points: at its 📝 box, else after a heading that opens it, else its start."""
+    quoted = re.search(r"(?m)^\s*>.*📝 노트 점검", source)
+    if quoted:
+        return quoted.start()
+    return len(source.split("\n", 1)[0]) if source.startswith("#") else 0
 
 
 def exam_answer(chapter: str, cell_id: str) -> str | None:
@@ -263,7 +265,8 @@ OPERATORS = dict(cdot="⋅", odot="⊙", times="×", leftarrow="←", rightarrow
                  le="≤", leq="≤", ge="≥", geq="≥", neq="≠", pm="±", mid="∣", ldots="…", dots="…",
                  cdots="⋯", equiv="≡", propto="∝", In="∈")
 OPERATORS["in"] = OPERATORS.pop("In")
-IDENTIFIERS = dict(lVert="‖", rVert="‖", Vert="‖", lvert="|", rvert="|", infty="∞", partial="∂", top="⊤", ell="ℓ", nabla="∇")
+IDENTIFIERS = dict(lVert="‖", rVert="‖", Vert="‖", lvert="|", rvert="|", infty="∞", partial="∂", top="⊤",
+                   ell="ℓ", nabla="∇")
 LARGE = dict(sum="∑", prod="∏")
 FUNCTIONS = {"log", "ln", "exp", "max", "min", "sin", "cos", "tan", "tanh", "argmax", "diag", "det", "lim"}
 SPACES = {",": "0.167em", ":": "0.222em", ";": "0.278em", "!": "-0.167em", " ": "0.25em",
@@ -674,10 +677,6 @@ def render_notes(prefix: str, data: dict | None = None, text: str | None = None)
             f"<p class='meta'>{scheduler.today().isoformat()} · 내 노트(notes/study-notes.md)의 모든 문장을 쓴 그대로, "
             f"문장마다 장의 실험과 📝 노트 점검 상자로 표시했습니다. 장별 요약은 "
             f"<a href='{SUMMARY_FILE}'>핵심 정리</a>.</p><ul>{legend}</ul><hr>"]
-    last_entry = {}
-    for number, entry in enumerate(data["notes"]):
-        for unit in entry["units"]:
-            last_entry[unit] = number
     for block in parse_notes(text):
         if block.kind == "heading":
             body.append(f"<h3>{inline(block.body)}</h3>")
@@ -694,14 +693,9 @@ def render_notes(prefix: str, data: dict | None = None, text: str | None = None)
             found = index.get(unit)
             if found is None:
                 body.append("<div class='ann'><span class='mark'>?</span> 아직 표시가 없는 문장입니다.</div>")
-            elif entry_is_done(found[1], unit):
+            elif found[1]["units"][-1] == unit:  # an entry's annotation follows its last unit
                 body.append(_annotation(found[1], prefix))
     return "".join(body)
-
-
-def entry_is_done(entry: dict, unit: str) -> bool:
-    """An entry's annotation is shown once, after the last of its units."""
-    return entry["units"][-1] == unit
 
 
 # ---------------------------------------------------------------- 핵심 정리
@@ -861,7 +855,8 @@ def problems(data: dict | None = None, text: str | None = None) -> list:
         for cid, kind, source, _o in cells(chapter):
             if kind == "markdown" and exam_answer(chapter, cid) and "📝 노트 점검" in source:
                 if box_claims(source) and (chapter, cid) not in used:
-                    out.append(f"box {chapter}:{cid} ({', '.join(box_claims(source))}) is not linked from any annotation")
+                    named = ", ".join(box_claims(source))
+                    out.append(f"box {chapter}:{cid} ({named}) is not linked from any annotation")
     for ref in data.get("note_figures", {}).values():
         out += _ref_problems(ref, "note figure")
         if not figure_png(*_ref(ref)):

@@ -9,8 +9,10 @@ question like the exam's:
 
 Both are items for the same Leitner scheduler (``lib.course.scheduler``): their answers go to the
 progress file's ``quiz`` record under those ids. Wrong choices are other cards' terms, preferably of
-the same chapter (the confusable ones); the order is fixed per card, so the same card always asks
-the same question.
+the same chapter (the confusable ones), never a card for the same thing under another name
+(``SAME_THING``: the notes call the decoder's first sublayer both 인과 셀프 어텐션 and Masked Multi-Head
+Attention); the order is fixed per card, so the same card always asks the same question. Every
+Korean term is one the chapters use (content-review-3).
 
 API names and arguments were checked against torch 2.13 and Keras 3.15 (``api_refs``: dotted path
 and, where one, the argument; tests/test_review.py re-checks them against the installed versions).
@@ -71,7 +73,7 @@ CARDS = [
        [("torch.nn.Conv2d", None), ("keras.layers.Conv2D", None)]),
     _c("backprop", "01", "역전파", "backpropagation", "`loss.backward()`",
        "손실의 기울기를 출력에서 입력 쪽으로 연쇄 법칙으로 계산", [("torch.Tensor.backward", None)]),
-    _c("bptt", "01", "시간에 따른 역전파", "backpropagation through time (BPTT)", "",
+    _c("bptt", "01", "시간 펼침 역전파", "backpropagation through time (BPTT)", "",
        "RNN을 시점별로 펼친 그래프에서 하는 역전파"),
     _c("batch-first", "01", "배치 우선 형식", "batch-first layout", "`batch_first=True` (torch)",
        "텐서 모양 (B, T, D): 배치 축이 맨 앞 (이 코스의 약속)",
@@ -198,17 +200,17 @@ CARDS = [
     _c("sdpa", "06", "스케일드 내적 어텐션", "scaled dot-product attention",
        "`F.scaled_dot_product_attention`", "softmax(QKᵀ/√d_k)V",
        [("torch.nn.functional.scaled_dot_product_attention", None)]),
-    _c("scale", "06", "스케일링 인자 1/√d_k", "scaling factor 1/√d_k", "`scale=` (F.scaled_dot_product_attention)",
+    _c("scale", "06", "1/√d_k 스케일링", "scaling factor 1/√d_k", "`scale=` (F.scaled_dot_product_attention)",
        "점수의 분산을 d_k와 무관하게 유지해 소프트맥스 포화를 막음",
        [("torch.nn.functional.scaled_dot_product_attention", "scale")]),
     _c("path-length", "06", "경로 길이", "path length", "",
        "두 위치 사이 정보가 거치는 연산 수: 셀프 어텐션 1, RNN O(T)"),
-    _c("permutation", "06", "순열 등변성", "permutation equivariance", "",
+    _c("permutation", "07", "순열 등변성", "permutation equivariance", "",
        "입력 순서를 바꾸면 출력도 같이 바뀔 뿐인 성질 (위치 인코딩이 필요한 이유)"),
     # 07: transformer layers
     _c("positional-encoding", "07", "위치 인코딩", "positional encoding", "",
        "토큰 임베딩에 더해 위치를 알려 주는 벡터 (torch·Keras 기본 층에는 없음)"),
-    _c("sinusoidal", "07", "사인파 위치 인코딩", "sinusoidal positional encoding", "",
+    _c("sinusoidal", "07", "사인·코사인 위치 인코딩", "sinusoidal positional encoding", "",
        "짝수 차원 sin, 홀수 차원 cos, 파장이 차원마다 다름 (논문의 방식)"),
     _c("multi-head", "07", "멀티 헤드 어텐션", "multi-head attention",
        "`nn.MultiheadAttention` / `keras.layers.MultiHeadAttention`",
@@ -263,20 +265,16 @@ CARDS = [
     _c("decoder-layer", "08", "디코더 층", "decoder layer", "`nn.TransformerDecoderLayer`",
        "인과 셀프 어텐션, 크로스 어텐션, FFN, 각각 뒤에 Add & Norm",
        [("torch.nn.TransformerDecoderLayer", None)]),
-    _c("shifted-right", "08", "한 칸 민 입력", "shifted right (decoder input)", "`tgt[:, :-1]` / 레이블 `tgt[:, 1:]`",
+    _c("shifted-right", "08", "한 칸 밀린 입력", "shifted right (decoder input)", "`tgt[:, :-1]` / 레이블 `tgt[:, 1:]`",
        "디코더 입력은 정답을 오른쪽으로 한 칸 민 것, 레이블은 그다음 토큰"),
     _c("future-leak", "08", "미래 정보 누설", "look-ahead leakage", "",
        "마스크가 없거나 뒤집혀 디코더가 정답의 뒤쪽을 보는 것"),
     # 09: transformer
     _c("transformer", "09", "트랜스포머", "Transformer", "`nn.Transformer`",
        "어텐션만으로 만든 인코더-디코더 (Vaswani 외, 2017)", [("torch.nn.Transformer", None)]),
-    _c("enc-dec-attention", "09", "인코더-디코더 어텐션", "encoder-decoder attention",
-       "`memory` (nn.TransformerDecoder의 인자)",
-       "크로스 어텐션의 다른 이름: 인코더 출력(memory)을 키·값으로",
-       [("torch.nn.TransformerDecoder.forward", "memory")]),
     _c("parallel", "09", "병렬 계산", "parallelization", "",
        "학습 때 모든 위치를 한 번에 계산 (RNN은 시점을 차례로)"),
-    _c("long-range", "09", "장거리 의존 관계", "long-range dependency", "",
+    _c("long-range", "09", "먼 의존 관계", "long-range dependency", "",
        "멀리 떨어진 토큰 사이의 관계"),
     _c("final-dense", "09", "출력층", "output projection (to the vocabulary)",
        "`nn.Linear(d_model, vocab)` / `Dense(vocab)`",
@@ -284,12 +282,8 @@ CARDS = [
     _c("exact-match", "09", "완전 일치 정확도", "exact-match accuracy", "",
        "번역 전체가 정답과 토큰 하나까지 같은 문장의 비율"),
     # 10: Keras
-    _c("functional-api", "10", "함수형 API", "functional API", "`keras.Model(inputs, outputs)`",
-       "층을 함수처럼 연결해 모델을 만드는 Keras 방식", [("keras.Model", None)]),
     _c("backend", "10", "백엔드", "backend", "`KERAS_BACKEND=torch`",
        "Keras 3이 계산을 맡기는 프레임워크 (TensorFlow, JAX, torch)"),
-    _c("subclassing", "10", "층 서브클래싱", "layer subclassing", "`keras.layers.Layer`의 `call`",
-       "Layer를 상속해 call을 쓰는 방식 (노트의 class Transformer)", [("keras.layers.Layer", None)]),
     _c("compile", "10", "컴파일", "compile (loss, optimizer, metrics)", "`model.compile(loss=..., optimizer=...)`",
        "학습 설정을 모델에 붙임", [("keras.Model.compile", "loss")]),
 ]
@@ -325,9 +319,26 @@ def english(card: Card) -> str:
     return f"{card.en} — {card.api}" if card.api else card.en
 
 
+# Cards that name the same thing (or one names the other as its kind): never each other's distractor,
+# or the card would have two right answers (content-review-3, part B, Q3).
+SAME_THING = [
+    {"causal-self-attention", "masked-mha"},  # the notes use both names for the decoder's first sublayer
+    {"attention", "dot-attention"},  # keras.layers.Attention is the dot-product one
+]
+
+
+def _confusable(card: Card, other: Card) -> bool:
+    """True when ``other`` would also be a right answer for ``card``: the same thing under another
+    name (``SAME_THING``) or the same API."""
+    if any({card.id, other.id} <= group for group in SAME_THING):
+        return True
+    return bool(card.api) and card.api == other.api
+
+
 def _distractors(card: Card, cards) -> list:
-    """Three other cards: same chapter first (the confusable ones), then neighbouring chapters."""
-    others = [c for c in cards if c.id != card.id and c.ko != card.ko and c.en != card.en]
+    """Three other cards: same chapter first (the confusable ones), then neighbouring chapters; never
+    a card that names the same thing (``_confusable``)."""
+    others = [c for c in cards if c.id != card.id and c.ko != card.ko and c.en != card.en and not _confusable(card, c)]
     return sorted(others, key=lambda c: (abs(int(c.chapter) - int(card.chapter)), _coin(card.id, c.id)))[:3]
 
 

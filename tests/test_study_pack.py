@@ -303,6 +303,8 @@ def test_most_missed_items_are_read_fresh_from_the_progress_file(exports, tmp_pa
     (tmp_path / "progress.json").unlink()
     summary = sp.write_all()[1].read_text(encoding="utf-8")  # read again, not cached
     assert item.id not in summary
+    summary = sp.write_all(progress_data=record)[1].read_text(encoding="utf-8")  # a record given instead
+    assert item.id in summary
 
 
 @pytest.mark.filterwarnings("ignore:진도 파일을 읽을 수 없어")  # progress sets the broken file aside

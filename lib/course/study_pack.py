@@ -900,15 +900,17 @@ def write_notes(folder: pathlib.Path | None = None) -> pathlib.Path:
     return path
 
 
-def write_summary(folder: pathlib.Path | None = None) -> pathlib.Path:
+def write_summary(folder: pathlib.Path | None = None, progress_data: dict | None = None) -> pathlib.Path:
     folder = export.exports_dir() if folder is None else pathlib.Path(folder)
     path = folder / SUMMARY_FILE
-    path.write_text(page("핵심 정리", render_summary(chapter_prefix(folder))), encoding="utf-8")
+    body = render_summary(chapter_prefix(folder), progress_data=progress_data)
+    path.write_text(page("핵심 정리", body), encoding="utf-8")
     return path
 
 
-def write_all() -> list[pathlib.Path]:
-    """Write both files into ``export.exports_dir()`` (records read now) and return their paths:
-    [annotated notes, 핵심 정리]."""
+def write_all(progress_data: dict | None = None) -> list[pathlib.Path]:
+    """Write both files into ``export.exports_dir()`` and return their paths: [annotated notes,
+    핵심 정리]. The progress file is read now (``progress_data``: a record to use instead, e.g.
+    chapter 11's example learner)."""
     folder = export.exports_dir()
-    return [write_notes(folder), write_summary(folder)]
+    return [write_notes(folder), write_summary(folder, progress_data)]

@@ -582,12 +582,16 @@ def font_face(text: str) -> str:
     path = font_path()
     if path is None:
         return ""
+    return _font_face(path, frozenset(text) | {chr(c) for c in range(0x20, 0x7F)})
+
+
+@functools.lru_cache(maxsize=8)
+def _font_face(path: pathlib.Path, chars: frozenset) -> str:
     try:
         from fontTools import subset
         from fontTools.ttLib import TTFont
     except ImportError:
         return ""
-    chars = set(text) | {chr(c) for c in range(0x20, 0x7F)}
     options = subset.Options()
     options.flavor = "woff"
     options.drop_tables += ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]  # VTT hinting sources: not for browsers
@@ -599,7 +603,7 @@ def font_face(text: str) -> str:
     font.flavor = "woff"
     font.save(buffer)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f"@font-face{{font-family:'{FONT_FAMILY}';font-style:normal;font-weight:400 700;"
+    return (f"@font-face{{font-family:'{FONT_FAMILY}';font-style:normal;font-weight:400;"
             f"src:url(data:font/woff;base64,{data}) format('woff')}}")
 
 

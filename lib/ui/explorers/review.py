@@ -246,8 +246,8 @@ def plot_dashboard(data, items, day, label: str = ""):
     colors = [plt.cm.RdYlGn(m * 0.8 + 0.1) if m is not None else "#d0d7de" for _c, m in rows]
     ax_claim.barh(range(len(rows)), values, color=colors)
     for y, (_c, m) in enumerate(rows):
-        ax_claim.text((m or 0) + 0.01, y, f"{m:.2f}" if m is not None else "시작 전", va="center", fontsize=7)
-    ax_claim.set_yticks(range(len(rows)), labels=[claim_name(c) for c, _m in rows], fontsize=7)
+        ax_claim.text((m or 0) + 0.01, y, f"{m:.2f}" if m is not None else "시작 전", va="center", fontsize=8)
+    ax_claim.set_yticks(range(len(rows)), labels=[claim_name(c) for c, _m in rows], fontsize=9)
     ax_claim.invert_yaxis()
     ax_claim.set_xlim(0, 1.08)
     ax_claim.set_title("노트의 주장별 퀴즈 숙련도 (시작한 장의 문항)", fontsize=10)

@@ -1,8 +1,10 @@
 """Choose Keras's backend (torch) before keras is first imported.
 
 Keras reads ``KERAS_BACKEND`` once, when ``import keras`` runs for the first time in a Python
-process; after that the backend cannot change. So this module sets it *before* the import, and
-explains in Korean what to restart when keras was already imported with another backend.
+process; after that only ``keras.config.set_backend`` changes it, by re-importing the whole keras
+package (its docstring warns that objects created before are unusable). So this module sets it
+*before* the import, and explains in Korean what to restart when keras was already imported with
+another backend.
 
 Nothing outside chapter 10 imports this module (the rest of the course runs without keras).
 """
@@ -26,8 +28,9 @@ def keras_available() -> bool:
 
 def wrong_backend_message(current: str) -> str:
     return (
-        f"keras가 이미 '{current}' 백엔드로 import되어 있습니다. 백엔드는 처음 import할 때 한 번만 정해지므로, "
-        "이 상태에서는 torch 백엔드로 바꿀 수 없습니다.\n"
+        f"keras가 이미 '{current}' 백엔드로 import되어 있습니다. 백엔드는 처음 import할 때 정해지므로, "
+        "torch 백엔드로 바꾸려면 커널을 다시 시작하는 것이 안전합니다 "
+        "(keras.config.set_backend도 있지만 Keras를 통째로 다시 불러오는 방법이라, 그 전에 만든 층과 텐서를 쓸 수 없게 됩니다).\n"
         "커널을 다시 시작하세요 (Jupyter 메뉴 Kernel → Restart Kernel). 그다음 `import keras`보다 "
         "`from lib import keras_port`(또는 `lib.keras_port.select_backend()`)를 먼저 실행하세요. "
         "환경 변수 KERAS_BACKEND를 직접 정했다면 지우거나 torch로 두세요."

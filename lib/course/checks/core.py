@@ -788,16 +788,54 @@ def _is_missing_forward(exc: BaseException) -> bool:
     return 'missing the required "forward" function' in str(exc)
 
 
-def _matching_mistake(exercise: Exercise, case: Case, got) -> Mistake | None:
+def _matching_mistake(exercise: Exercise, case: Case, got, obj=None) -> Mistake | None:
+    """The listed mistake whose output equals the learner's on the failing case and, when ``obj`` is
+    given, on every other case of the exercise too (a name that fits one case only is not given)."""
+    learner_outputs = {}
     for mistake in exercise.mistakes:
         try:
             with torch.no_grad(), capture_output():
                 wrong = exercise.call(mistake.implementation, case)
-            if compare(got, wrong, exercise.atol, exercise.rtol) is None:
+            if compare(got, wrong, exercise.atol, exercise.rtol) is None and (
+                    obj is None or _same_on_every_case(exercise, obj, mistake, learner_outputs)):
                 return mistake
         except Exception:  # noqa: BLE001 - a mistake that cannot run on this case tells nothing
             continue
     return None
+
+
+def _same_on_every_case(exercise: Exercise, obj, mistake: Mistake, learner_outputs: dict) -> bool:
+    """True when the learner's answer and the mistake agree (same output, or both fail) on every case."""
+    if exercise.is_class:
+        return True  # class answers are built per case with weights; one case is evidence enough here
+    for index, case in enumerate(exercise.cases()):
+        if index not in learner_outputs:
+            with capture_output():
+                got, problem, _ = _run_guarded_plain(exercise, obj, case)
+            learner_outputs[index] = (got, problem)
+        got, problem = learner_outputs[index]
+        try:
+            with torch.no_grad(), capture_output():
+                wrong = exercise.call(mistake.implementation, case)
+        except Exception:  # noqa: BLE001
+            wrong = None
+            if problem is not None:
+                continue
+            return False
+        if problem is not None or compare(got, wrong, exercise.atol, exercise.rtol) is not None:
+            return False
+    return True
+
+
+def _run_guarded_plain(exercise: Exercise, obj, case: Case):
+    """(output, None, case) or (None, 'error', case): the learner's call without any naming."""
+    used = clone_case(case)
+    outcome = call_with_time_limit(lambda: exercise.call_on(obj, used), exercise.time_limit)
+    if outcome.timed_out or outcome.error is not None:
+        if isinstance(outcome.error, KeyboardInterrupt):
+            raise outcome.error
+        return None, "error", used
+    return outcome.value, None, used
 
 
 def _error_signature(exc: BaseException) -> str:
@@ -1118,7 +1156,7 @@ def _run_check(exercise: Exercise, obj) -> CheckResult:
         if problem is not None:
             message = f"❌ {exercise.id}: {where}에서 틀렸습니다.\n  {problem}"
             if got is not None:
-                mistake = _matching_mistake(exercise, case, got)
+                mistake = _matching_mistake(exercise, case, got, obj)
                 if mistake is not None:
                     message += f"\n  💡 흔한 실수: {mistake.name}. {mistake.hint}"
             if "💡" not in message and "의 dtype이 torch.float64입니다" in problem:

@@ -239,7 +239,9 @@ def padding_pattern(ctx):
 
 @probe("masks.decoder_self_attention_mask")
 def decoder_mask_parts(ctx):
-    tokens = torch.tensor([[1, 7, 5, 2, 0], [1, 4, 2, 0, 0]])
+    # a padding in the middle of a row too: with padding only at the end, a causal mask already hides
+    # every padding key from every real query, and some different masks would look the same
+    tokens = torch.tensor([[1, 7, 0, 5, 2, 0], [1, 4, 2, 0, 0, 0]])
     got = ctx.run(tokens)
     if not isinstance(got, torch.Tensor):
         return None
@@ -361,7 +363,7 @@ def _mha_variant(d_scale, split, merge, project_out, average, mask_mode, biases,
         d_k = {"head": q.size(-1), "model": query.size(-1), "none": 1}[d_scale]
         scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)
         if mask is not None and mask_mode != "ignored":
-            m = mask if mask_mode == "no_head_axis" else mask.unsqueeze(-3)
+            m = {"no_head_axis": mask, "unsqueeze1": mask.unsqueeze(1)}.get(mask_mode, mask.unsqueeze(-3))
             scores = scores.masked_fill(m if mask_mode == "inverted" else ~m, float("-inf"))
         weights = torch.softmax(scores, dim=softmax_dim)
         out = merge_heads(weights @ v)
@@ -396,7 +398,9 @@ def mha_parts(ctx):
         ("mask_mode", [("ok", ""), ("inverted", "마스크를 반대로 적용함 (True인 곳을 가림): True = 볼 수 있음입니다"),
                        ("ignored", "마스크를 쓰지 않음: 헤드 축을 추가해(unsqueeze(-3)) 점수를 가리세요"),
                        ("no_head_axis", "마스크에 헤드 축을 추가하지 않음: (B, Tq, Tk) 마스크가 점수 (B, h, Tq, Tk)의 헤드 축과 "
-                                        "잘못 맞춰집니다(브로드캐스트). mask.unsqueeze(-3)로 (B, 1, Tq, Tk)를 만드세요")]),
+                                        "잘못 맞춰집니다(브로드캐스트). mask.unsqueeze(-3)로 (B, 1, Tq, Tk)를 만드세요"),
+                       ("unsqueeze1", "마스크의 헤드 축을 unsqueeze(1)로 넣음: (B, 1, Tk)·(B, Tq, Tk)에는 맞지만 (Tq, Tk) 인과 "
+                                      "마스크는 (Tq, 1, Tk)가 되어 어긋납니다. 뒤에서 세는 mask.unsqueeze(-3)을 쓰세요")]),
         ("biases", [(True, ""), (False, "투영의 편향 b_q, b_k, b_v, b_o를 더하지 않음 (nn.Linear처럼 x @ W.T + b)")]
          + [(n, f"편향 {n}를 두 번 더함 (F.linear(x, W, b)에 이미 b가 들어 있음)") for n in ("b_q", "b_k", "b_v", "b_o")]),
         ("swap_kv", [(False, ""), (True, "키와 값을 바꿔 씀: 점수는 key로, 섞는 값은 value로 만듭니다")]),

@@ -95,6 +95,9 @@ class JupyterLab:
             "JUPYTER_CONFIG_DIR": str(self.scratch / "config"),
             "JUPYTER_DATA_DIR": str(self.scratch / "data"),
         })
+        if self.python != sys.executable:  # another environment's Python: keep this one's JupyterLab extensions
+            shared = str(pathlib.Path(sys.prefix) / "share" / "jupyter")
+            env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [env.get("JUPYTER_PATH"), shared]))
         env.update(self.env)
         command = [
             self.python, "-m", "jupyterlab", "--no-browser",

@@ -7,7 +7,9 @@ limits of section 10 on the whole bank (hand-written and generated items):
   measured two ways (set Jaccard, as the before-stop hook does, and Dice over bigram counts); the
   key is that choice in at most 30 % of the items (ties share the credit);
 - "the middle value": on items whose choices are single numbers, a guesser picking one of the two
-  middle values wins at most 30 % (chance: 25 %).
+  middle values wins at most 30 % (chance: 25 %);
+- length: the key is the shortest, or neither the shortest nor the longest ("middle length"), in at
+  most 30 % of the guesses (tests/test_bank.py checks the longest).
 
 Also: every item carries a level (기본 / 심화) and a type (개념 / 계산 / 코드). Run with ``-s`` for
 the figures. Each measure is shown to fail on a bank built the convergent way (every distractor =
@@ -81,6 +83,19 @@ def middle_rate(items) -> tuple:
     return (sum(credits) / len(credits) if credits else 0.0), len(credits)
 
 
+def length_rates(items) -> dict:
+    """Expected wins of 'pick the shortest' and 'pick one of the choices that are neither the
+    shortest nor the longest' (ties split)."""
+    short = middle = 0.0
+    for r in items:
+        lengths = [len(c) for c in r["choices"]]
+        shortest = [i for i in range(4) if lengths[i] == min(lengths)]
+        inner = [i for i in range(4) if min(lengths) < lengths[i] < max(lengths)] or list(range(4))
+        short += (r["answer"] in shortest) / len(shortest)
+        middle += (r["answer"] in inner) / len(inner)
+    return {"shortest": short / len(items), "middle length": middle / len(items)}
+
+
 # ---------------------------------------------------------------- level and type
 
 
@@ -131,6 +146,12 @@ def test_middle_value_wins_at_most_30_percent_of_numeric_items():
     assert n >= 10 and rate <= LIMIT
 
 
+def test_length_rank_is_no_cue():
+    rates = length_rates(RAW)
+    print("\nlength cues: " + ", ".join(f"{k} {v:.1%}" for k, v in rates.items()))
+    assert max(rates.values()) <= LIMIT, rates
+
+
 def test_before_stop_hook_measure_agrees():
     """The hook's own formula (set Jaccard of bigrams, whitespace removed, ties split) on the
     hand-written files it reads."""
@@ -157,6 +178,11 @@ def test_centrality_measure_catches_convergent_distractors():
                          [("인코더가", "디코더가"), ("요약하고", "나누고"), ("출력", "입력")]),
     ]
     assert central_rate(items, jaccard) > LIMIT and central_rate(items, dice) > LIMIT
+
+
+def test_length_measure_catches_keys_of_middle_length():
+    items = [{"choices": ["짧다", "중간 길이", "중간 길이다", "가장 긴 보기이다"], "answer": a} for a in (1, 2)]
+    assert length_rates(items)["middle length"] == 0.5
 
 
 def test_middle_value_measure_catches_keys_placed_in_the_middle():

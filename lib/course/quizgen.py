@@ -391,6 +391,13 @@ def seq2seq_params(src_vocab, tgt_vocab, emb, hidden):
         explanation=f"인코더 {enc}개(임베딩 {src_vocab * emb} + GRU {_recurrent_params(emb, hidden, 3)}), 디코더 {dec_rnn}개, "
                     f"출력층 {head}개, 합 {key}개입니다. 인코더와 디코더는 파라미터를 따로 가집니다.",
         wrongs=[
+            (count(key + _recurrent_params(emb, hidden, 1) * 2),
+             "GRU를 LSTM처럼 네 벌로 센 값입니다. GRU는 리셋·업데이트 게이트와 후보, 세 벌입니다."),
+            (count(key + 3 * hidden * hidden),
+             "디코더 GRU의 입력에 문맥 벡터 C(hidden차원)가 붙는다고 본 값입니다. 이 코드의 dec_rnn은 "
+             f"nn.GRU({emb}, {hidden})이라 입력이 임베딩 {emb}차원뿐입니다."),
+            (count(key + _recurrent_params(emb, hidden, 1) * 2 + 4 * hidden * hidden),
+             f"GRU를 네 벌로 세고, 디코더 GRU의 입력에 문맥 벡터 C까지 붙인 값입니다. 이 코드의 두 GRU는 nn.GRU({emb}, {hidden})입니다."),
             (count(enc + tgt_vocab * emb + head), "디코더 GRU가 인코더 GRU의 파라미터를 같이 쓴다고 보고 한 번만 센 값입니다. 두 RNN은 별개입니다."),
             (count(enc + dec_rnn), "어휘 로짓을 내는 출력층을 빼먹은 값입니다."),
             (count(_recurrent_params(emb, hidden, 3) * 2 + head), "임베딩 표(어휘 × 임베딩 차원)를 빼먹은 값입니다. 임베딩도 학습되는 파라미터입니다."),
@@ -930,6 +937,9 @@ def decoder_layer_params(d_model, d_ff):
         key=count(key),
         explanation=f"멀티 헤드 어텐션 두 개 {2 * mha} + 피드포워드 {ffn} + 계층 정규화 세 개(γ, β) {3 * ln} = {key}개입니다.",
         wrongs=[
+            (count(3 * mha + ffn + 4 * ln), "인코더 셀프 어텐션(과 그 Add & Norm)까지 디코더 층 안에 있다고 본 값입니다. 디코더 층의 어텐션은 인과 셀프 어텐션과 크로스 어텐션, 둘입니다."),
+            (count(2 * mha + ffn + 6 * ln), "계층 정규화가 배치 정규화처럼 이동 평균·분산까지 저장한다고 보고 두 배로 센 값입니다. 계층 정규화의 파라미터는 γ, β뿐입니다."),
+            (count(3 * mha + ffn + 8 * ln), "어텐션을 셋으로 세고, 계층 정규화도 배치 정규화처럼 두 배로 센 값입니다."),
             (count(mha + ffn + 2 * ln), "크로스 어텐션을 빼고 인코더 층처럼 센 값입니다."),
             (count(2 * mha + ffn + 2 * ln), "계층 정규화를 두 개만 센 값입니다. 부분층이 셋이라 Add & Norm도 셋입니다."),
             (count(2 * mha + ffn), "계층 정규화의 파라미터(γ, β)를 뺀 값입니다."),

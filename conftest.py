@@ -13,6 +13,7 @@
 import hashlib
 import os
 import pathlib
+import sys
 import tempfile
 
 # Inherited by nbval's kernels too: executing solutions never marks an exercise as done.
@@ -31,6 +32,9 @@ torch.set_num_threads(1)
 
 ROOT = pathlib.Path(__file__).resolve().parent
 GUARDED = [ROOT / "chapters", ROOT / ".progress"]
+
+# tools/nbexec.py is the one way tests execute notebooks (stall watchdog, spec section 8).
+sys.path.insert(0, str(ROOT / "tools"))
 
 
 def _snapshot() -> dict:

@@ -11,8 +11,8 @@ progress file pointed into the temporary folder, so nothing under chapters/ or .
 """
 
 import pytest
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from nbexec import execute  # tools/nbexec.py (tools/ is put on sys.path by conftest.py): stall watchdog
 
 from lib.course import notebooks
 
@@ -27,9 +27,8 @@ def test_untouched_chapter_runs_without_error(solution, tmp_path, monkeypatch):
     work.mkdir()
     nb = notebooks.make_chapter(notebooks.read(solution))
     (work / solution.name).write_text(notebooks.render(nb), encoding="utf-8")
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}})
     try:
-        client.execute()
+        execute(nb, cwd=work, timeout=300, name=f"{solution.stem} (generated chapter)")
     except CellExecutionError as error:
         pytest.fail(f"{solution.name} (generated chapter) raised while running untouched:\n{str(error)[:2000]}")
     stubs = 0

@@ -225,8 +225,10 @@ def load_data(out: Path) -> dict:
 KINDS = ("all", "model", "data")
 KIND_TEXT = {
     "all": "every seed shifted",
-    "model": "only model/batch seeds shifted (`lib.utils.set_seed`, the global RNGs, batch order); data fixed",
-    "data": "only data seeds shifted (explicit `torch.Generator`s, the toy corpus's `random.Random`); model fixed",
+    "model": ("only the model/batch seeds shifted (`lib.utils.set_seed` and the global RNGs: initialisation, dropout, "
+              "batches drawn from the generator `set_seed` returns); the data fixed"),
+    "data": ("only the data seeds shifted (every other explicit generator: the lib.data tasks' sets, the toy corpus "
+             "and `TranslationData.batches`' order); the model fixed"),
 }
 
 

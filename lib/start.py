@@ -7,6 +7,9 @@ What it does, and nothing happens on import:
   on a busy laptop, and one thread makes float sums independent of the core count;
 - makes matplotlib draw Hangul (lib.ui.fonts);
 - in Jupyter, adds a Korean hint to a NameError for a name an earlier cell defines (cells run out of order).
+  A kernel of the course's environment already has it from its first cell, whichever cell that is
+  (``lib.course.kernel_hint``, loaded at kernel start through tools/kernel_setup's IPython config);
+  installing it again here is harmless, and keeps the hint where that config is missing.
 """
 
 import torch

@@ -42,7 +42,7 @@ def context_steps(ctx):
             return "모든 문장에서 첫 시점을 고름. 문장마다 마지막 진짜 시점 lengths - 1을 고르세요"
         if picked == [min(n, 5) for n in lengths.tolist()]:
             return "길이를 그대로 인덱스로 씀 (한 칸 뒤를 고름): 길이가 n이면 마지막 진짜 시점의 인덱스는 n - 1입니다"
-        if picked == [max(n - 2, 0) for n in lengths.tolist()]:
+        if picked == [(n - 2) % 6 for n in lengths.tolist()]:
             return "한 칸 앞 시점을 고름 (lengths - 2): 마지막 진짜 시점의 인덱스는 lengths - 1입니다"
         return f"행마다 고른 시점이 {picked}인데 기대는 {expected}(= lengths - 1)입니다"
     for b in range(4):

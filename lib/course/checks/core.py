@@ -26,8 +26,13 @@ What the engine guarantees, on Linux, macOS and Windows alike:
   forward that detaches part of the graph (``.detach()``, ``torch.no_grad()``) with an equal output
   fails with a message naming the parameters that would not learn.
 - A wrong answer is named when its output (or its error) equals a typical mistake's on the failing
-  case; class exercises may also ``diagnose`` how the learner's forward used its parts (the calls of
-  its submodules, recorded with ``record_calls``), which names mistakes written in any style.
+  case and on every other case; else the exercise's property probes (``probes*.py``: which axis sums
+  to 1, which scale the scores carry, which positions a mask blocks, which gate term differs, ...)
+  name what its behaviour shows; class exercises may also ``diagnose`` how the learner's forward used
+  its parts (the calls of its submodules, recorded with ``record_calls``). When nothing localises the
+  difference the message says so plainly and points to ``hint(id)``; no name is guessed.
+- A class exercise that passes in eval mode is also run in train mode: dropout left out or moved gets
+  a ⚠️ note (``probes_transformer.train_mode_note``).
 """
 
 from __future__ import annotations

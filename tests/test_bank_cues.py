@@ -157,6 +157,10 @@ def test_before_stop_hook_measure_agrees():
     hand-written files it reads."""
     hand = [r for r in RAW if "generated" not in r]
     assert central_rate(hand, jaccard) <= LIMIT
+    # and its longest-choice count, where a key tied for longest counts as a win
+    tied_or_longest = sum(len(r["choices"][r["answer"]]) == max(map(len, r["choices"])) for r in hand)
+    print(f"\nkey among the longest (ties count, as in the hook): {tied_or_longest}/{len(hand)}")
+    assert tied_or_longest <= LIMIT * len(hand)
 
 
 # ---------------------------------------------------------------- the measures can fail

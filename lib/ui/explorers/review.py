@@ -273,12 +273,12 @@ def mastery_table(data, items) -> str:
     counts = exercise_counts(data)
     begun = set(started(data, items))
     hints = hint_counts(data)
-    lines = ["장  연습문제 통과  (힌트 없이 + 힌트 보고)  퀴즈 숙련도"]
-    for chapter in DASHBOARD_CHAPTERS:
+    lines = ["장별: 연습문제 통과/전체, (힌트 없이 + 힌트 보고), 퀴즈 숙련도 ('-' = 시작 전)"]
+    for chapter in DASHBOARD_CHAPTERS:  # rows in ASCII only, so the columns line up in any font
         p, t = counts[chapter]
         alone, helped, _open = hints[chapter]
-        m = f"{quiz[chapter]:.2f}" if chapter in quiz and chapter in begun else "  - "
-        lines.append(f"{chapter}  {p:>3}/{t:<3}       ({alone} + {helped})              {m}")
+        m = f"{quiz[chapter]:.2f}" if chapter in quiz and chapter in begun else "  -"
+        lines.append(f"{chapter}  {p:>2}/{t:<2}  ({alone} + {helped})  {m}")
     return "\n".join(lines)
 
 

@@ -355,7 +355,8 @@ def context_vector_pick(rows, lengths):
         wrongs=[
             (vec([r[-1] for r in rows], 0), "배치 전체의 마지막 시점(encoder_outputs[:, -1])을 고른 값입니다. 짧은 문장은 PAD를 읽은 뒤의 상태가 됩니다."),
             (vec([r[0] for r in rows], 0), "첫 시점을 고른 값입니다. 인코더가 문장 전체를 읽은 뒤의 상태가 문맥 벡터입니다."),
-            (vec([r[min(n, len(r) - 1)] for r, n in zip(rows, lengths)], 0), "lengths − 1이 아니라 lengths를 인덱스로 쓴 값입니다(한 칸 밀림)."),
+            # both sentences are shorter than T, so indexing with lengths is a real (silent) bug, not an IndexError
+            (vec([r[n] for r, n in zip(rows, lengths)], 0), "lengths − 1이 아니라 lengths를 인덱스로 쓴 값입니다(한 칸 밀림: 첫 PAD를 읽은 뒤의 상태)."),
         ])
 
 
@@ -1008,7 +1009,7 @@ SPECS = [
     ("02-g5", "gru_update", {"z": 0.75, "n": 0.8, "h": 0.4}),
     ("02-g6", "lstm_weight_shape", {"d_in": 5, "hidden": 10}),
     ("02-g7", "bigru_output_shape", {"batch": 2, "length": 9, "d_in": 4, "hidden": 12}),
-    ("03-g1", "context_vector_pick", {"rows": [[3, 1, 4, 1, 5], [2, 7, 1, 8, 9]], "lengths": [5, 3]}),
+    ("03-g1", "context_vector_pick", {"rows": [[3, 1, 4, 6, 5, 2], [2, 7, 1, 8, 9, 4]], "lengths": [4, 3]}),
     ("03-g2", "decoder_logits_shape", {"batch": 16, "src_len": 9, "tgt_len": 11, "hidden": 96, "vocab": 88}),
     ("03-g3", "seq2seq_params", {"src_vocab": 50, "tgt_vocab": 40, "emb": 8, "hidden": 16}),
     ("03-g4", "greedy_decode_shape", {"first": [7, 8], "second": [9, 10, 4, 6], "max_len": 10}),

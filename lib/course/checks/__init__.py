@@ -51,8 +51,8 @@ def check(exercise_id: str, obj, record: bool = True) -> CheckResult:
     exercise = EXERCISES.get(exercise_id)
     if exercise is None:
         close = difflib.get_close_matches(str(exercise_id), EXERCISES, n=3)
-        hint_text = f" 혹시 {', '.join(close)} 인가요?" if close else ""
-        result = CheckResult(False, f"❌ '{exercise_id}'라는 연습문제가 없습니다.{hint_text}")
+        hint_text = f" 비슷한 아이디: {', '.join(close)}." if close else ""
+        result = CheckResult(False, f"❌ 아이디가 '{exercise_id}'인 연습문제는 없습니다.{hint_text}")
     else:
         try:
             result = run_check(exercise, obj)

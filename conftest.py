@@ -33,8 +33,12 @@ torch.set_num_threads(1)
 ROOT = pathlib.Path(__file__).resolve().parent
 GUARDED = [ROOT / "chapters", ROOT / ".progress"]
 
-# tools/nbexec.py is the one way tests execute notebooks (stall watchdog, spec section 8).
+# tools/nbexec.py is the one way tests execute notebooks (stall watchdog, spec section 8); nbval's kernels
+# get the same watchdog.
 sys.path.insert(0, str(ROOT / "tools"))
+import nbexec  # noqa: E402
+
+nbexec.install_nbval_watchdog()
 
 
 def _snapshot() -> dict:

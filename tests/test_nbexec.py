@@ -106,3 +106,36 @@ def test_the_kernel_gets_the_environment_and_folder(tmp_path):
     nb = notebook("import os\nprint(os.environ['NBEXEC_PROBE'], os.getcwd())")
     nbexec.execute(nb, cwd=tmp_path, timeout=60, env={"NBEXEC_PROBE": "probe-value"})
     assert nb.cells[0].outputs[0]["text"].split() == ["probe-value", str(tmp_path)]
+
+
+def test_nbval_kernel_replays_the_notebook_on_a_fresh_kernel_after_a_stall(tmp_path):
+    """The kernel nbval drives (conftest.py installs the same watchdog into nbval)."""
+    kernel = nbexec.watched_nbval_kernel_class(stall_after=STALL_AFTER)("python3", cwd=str(tmp_path))
+
+    def run(source):
+        msg_id = kernel.execute_cell_input(source, allow_stdin=False)
+        kernel.await_reply(msg_id, timeout=120)
+        texts = []
+        while True:   # what nbval then reads: this request's IOPub messages, up to its 'idle'
+            msg = kernel.get_message("iopub", timeout=10)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream":
+                texts.append(msg["content"]["text"])
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return "".join(texts)
+
+    try:
+        assert run("x = 41\nprint('set')") == "set\n"
+        run(SWALLOW_NEXT.format(marker=str(tmp_path / "stalled.txt"), every_run=False, never_busy=False))
+        with pytest.warns(nbexec.NotebookRetried, match="fresh kernel"):
+            assert run("print(x + 1)") == "42\n"   # x came back from re-running the earlier cells
+        assert kernel.retried
+        assert run("print(x + 2)") == "43\n"       # and the fresh kernel carries on
+    finally:
+        kernel.stop()
+
+
+def test_conftest_installs_the_nbval_watchdog():
+    import nbval.plugin
+    assert getattr(nbval.plugin.RunningKernel, "_nbexec", False)

@@ -207,3 +207,130 @@ def execute(nb, cwd: Path | str, timeout: int | None = 600, allow_errors: bool =
 def _cell_id(error) -> str:
     cell = getattr(error, "cell", None)
     return cell.get("id", "") if cell is not None else ""
+
+
+# ---------------------------------------------------------------------------------------------------
+# nbval: the same watchdog for the kernel nbval drives cell by cell (installed by conftest.py).
+#
+# nbval's client is jupyter_client's *blocking* client: it waits with a plain, level-triggered
+# zmq_poll, so the lost wake-up above cannot happen on its side. What remains is a kernel that stops
+# answering (alive, idle or never busy, no reply). nbval would wait --nbval-cell-timeout (300 s) and
+# fail the cell; here the wait is sliced, the request's IOPub status is watched (messages read early
+# are handed to nbval unchanged, in order), and a stalled kernel is replaced by a fresh one on which
+# the notebook's earlier cells are re-run silently before the pending cell is sent again -- once.
+
+def watched_nbval_kernel_class(stall_after: float | None = None):
+    """A subclass of nbval's RunningKernel with the stall watchdog (see above)."""
+    import collections
+
+    from nbval.kernel import RunningKernel, start_new_kernel
+
+    limit = STALL_AFTER if stall_after is None else stall_after
+
+    class WatchedRunningKernel(RunningKernel):
+        def __init__(self, kernel_name, cwd=None, startup_timeout=60):
+            self._start_args = dict(kernel_name=kernel_name, cwd=cwd, startup_timeout=startup_timeout)
+            self._early = collections.deque()   # IOPub messages read while watching, not yet given to nbval
+            self._sources = []                  # cells executed on this kernel, in order
+            self._pending = {}                  # execute msg_id -> source
+            self._alias = {}                    # msg_id on the fresh kernel -> the id nbval waits for
+            self._status = {}
+            self.retried = False
+            super().__init__(kernel_name, cwd=cwd, startup_timeout=startup_timeout)
+
+        def execute_cell_input(self, cell_input, allow_stdin=None):
+            msg_id = super().execute_cell_input(cell_input, allow_stdin=allow_stdin)
+            self._pending[msg_id] = cell_input
+            return msg_id
+
+        def get_message(self, stream, timeout=None):
+            if stream == "iopub" and self._early:
+                msg = self._early.popleft()
+            else:
+                msg = super().get_message(stream, timeout=timeout)
+            parent = msg["parent_header"].get("msg_id")
+            if parent in self._alias:
+                msg["parent_header"]["msg_id"] = self._alias[parent]
+            return msg
+
+        def _drain_iopub(self):
+            while True:
+                try:
+                    msg = self.kc.get_iopub_msg(timeout=0)
+                except Empty:
+                    return
+                self._early.append(msg)
+                parent = msg["parent_header"].get("msg_id")
+                if msg["msg_type"] == "status" and parent:
+                    self._status[parent] = (msg["content"]["execution_state"], time.monotonic())
+
+        def await_reply(self, msg_id, timeout=None):
+            if msg_id not in self._pending:      # kernel_info at start-up: nbval's own wait
+                return super().await_reply(msg_id, timeout=timeout)
+            reply = self._await_watched(msg_id, timeout)
+            if reply is None:                    # stalled: a fresh kernel, earlier cells again, this cell again
+                source = self._pending[msg_id]
+                self._restart_and_replay(msg_id)
+                new_id = super().execute_cell_input(source, allow_stdin=False)
+                self._alias[new_id] = msg_id
+                self._pending[new_id] = source
+                reply = self._await_watched(new_id, timeout, give_up=True)
+            self._sources.append(self._pending.pop(msg_id))
+            if reply["content"]["status"] == "aborted":
+                raise RuntimeError("Kernel aborted execution request")
+
+        def _await_watched(self, msg_id, timeout, give_up=False):
+            sent = time.monotonic()
+            deadline = None if timeout is None else sent + float(timeout)
+            while True:
+                wait = SLICE if deadline is None else max(0.0, min(SLICE, deadline - time.monotonic()))
+                try:
+                    msg = self.kc.get_shell_msg(timeout=wait)
+                except Empty:
+                    self._drain_iopub()
+                    now = time.monotonic()
+                    if deadline is not None and now >= deadline:
+                        raise
+                    state, since = self._status.get(msg_id, (None, sent))
+                    why = ""
+                    if state is None and now - sent > limit:
+                        why = f"no 'busy' for the request after {now - sent:.0f} s"
+                    elif state == "idle" and now - since > limit:
+                        why = f"'idle' for {now - since:.0f} s without a reply"
+                    if why and self.is_alive():
+                        if give_up or self.retried:
+                            raise KernelStalled(f"{self._start_args['cwd']}: the kernel stopped answering twice ({why})")
+                        _say(f"nbexec (nbval): the kernel stopped answering ({why}); re-running the notebook's "
+                             f"{len(self._sources)} earlier cell(s) once on a fresh kernel")
+                        return None
+                    continue
+                if msg["parent_header"].get("msg_id") == msg_id:
+                    return msg
+
+        def _restart_and_replay(self, stalled_id):
+            self.retried = True
+            try:
+                self.stop()
+            except Exception:  # noqa: BLE001 (the stuck kernel may not answer a shutdown request)
+                pass
+            self._early.clear()
+            self.km, self.kc = start_new_kernel(stderr=open(os.devnull, "w"), **self._start_args)  # noqa: SIM115
+            self._ensure_iopub_up()
+            for source in self._sources:
+                replay_id = super().execute_cell_input(source, allow_stdin=False)
+                self._await_watched(replay_id, None, give_up=True)
+                self.await_idle(replay_id, 60)    # its outputs are not nbval's to compare: dropped
+            self._early.clear()
+
+    return WatchedRunningKernel
+
+
+def install_nbval_watchdog(stall_after: float | None = None) -> None:
+    """Make nbval (``--nbval``) drive its kernels through ``watched_nbval_kernel_class``."""
+    try:
+        import nbval.plugin
+    except ImportError:
+        return
+    if not getattr(nbval.plugin.RunningKernel, "_nbexec", False):
+        nbval.plugin.RunningKernel = watched_nbval_kernel_class(stall_after)
+        nbval.plugin.RunningKernel._nbexec = True

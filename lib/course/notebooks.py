@@ -305,7 +305,7 @@ def name_error_hint(name: str, notebook_path=None) -> str:
         except (OSError, ValueError):
             nb = None
     if nb is None:
-        return (f"💡 `{name}`이(가) 아직 정의되지 않았습니다. 셀을 위에서부터 차례로 실행했는지 보세요: "
+        return (f"💡 아직 정의되지 않은 이름: {name}. 셀을 위에서부터 차례로 실행했는지 보세요: "
                 f"이 이름을 정의하는 앞쪽 셀(맨 위의 import 셀 포함)을 먼저 실행하세요. {RUN_ABOVE}")
     found = find_definition(nb, name)
     if found is None:
@@ -314,11 +314,11 @@ def name_error_hint(name: str, notebook_path=None) -> str:
             if cell.cell_type == "code":
                 known |= defined_names(cell.source)
         close = difflib.get_close_matches(name, sorted(known), n=1)
-        guess = f" 혹시 `{close[0]}`인가요?" if close else ""
-        return f"💡 `{name}`은(는) 이 노트북의 어느 셀에서도 정의되지 않습니다. 철자를 확인하세요.{guess}"
+        guess = f" 혹시 {close[0]} 말인가요?" if close else ""
+        return f"💡 이 노트북의 어느 셀에서도 정의되지 않는 이름: {name}. 철자를 확인하세요.{guess}"
     number, first, heading = found
     where = f"'{heading}' 아래의 " if heading else ""
-    return (f"💡 `{name}`은(는) {where}{number}번째 코드 셀(`{first[:60]}`)에서 정의됩니다. "
+    return (f"💡 {name} — {where}{number}번째 코드 셀({first[:60]})에서 정의되는 이름입니다. "
             f"그 셀을 먼저 실행하세요. {RUN_ABOVE}")
 
 

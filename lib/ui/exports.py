@@ -122,7 +122,7 @@ class ExportPanel:
             return []
         try:
             with _exports_into(self.folder):
-                paths = [pathlib.Path(p) for p in module.write_all()]
+                paths = [pathlib.Path(p) for p in module.write_all(progress_data=self.record.data)]
         except Exception as error:  # noqa: BLE001 - a broken export must not break the chapter
             self._show(f"<span style='color:#cf222e'>⚠️ 공부 자료를 만들지 못했습니다: {html.escape(repr(error))}</span>")
             return []

@@ -5,7 +5,8 @@ Items are drawn from the chapters the learner chooses, weighted by the notes' se
 the exam proportional to the number of the notes' claims it makes that have items there (the sections
 about using this course, claim C0, are left out; a claim two sections make counts for the first),
 spread over its claims; items used in earlier mock finals are
-taken last. One question per screen, choices ①–④ in the learner's shuffled order
+taken last. Only 기본 items are drawn; every section gets at least two items and one per claim
+before the rest is shared by weight. One question per screen, choices ①–④ in the learner's shuffled order
 (``quiz.display_order``), free navigation, answers (with a confidence mark 확실/애매/찍음) editable
 until 제출.
 

@@ -5,6 +5,7 @@ from lib's reference code at import time (``lib.course.quizgen``). One item::
 
     {"id": "01-1", "chapter": "01", "claim": "C6",
      "kind": "concept|negative|comparison|code|plot|experiment",
+     "level": "기본|심화", "type": "개념|계산|코드",   (the mock final draws 기본 only)
      "question": "...", "choices": ["...", "...", "...", "..."], "answer": 2,
      "explanation": "why the key is right",
      "why_wrong": ["why choice 0 is wrong", "...", "", "..."],   ("" at the answer's index)

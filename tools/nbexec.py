@@ -1,18 +1,24 @@
 """Execute a notebook so that a kernel that stops answering never stalls a run (spec section 8).
 
 Every tool and test here that executes notebooks goes through ``execute`` (run_solutions, seed_sweep,
-benchmark, tests/test_chapters_run.py, tests/test_offline.py's helpers may too):
+benchmark, tests/test_chapters_run.py; nbval through ``install_nbval_watchdog``, from conftest.py):
 
     from nbexec import execute          # tools/ is on sys.path for the tools and (via conftest.py) tests
     run = execute(nb, cwd=path.parent, timeout=600, env={"COURSE_PROGRESS": "off"})
     run.seconds, run.retried
 
-What goes wrong without it (tools/stall_repro.py reproduces it; docs/kernel_stall.md has the dumps):
-nbclient waits for a cell's ``execute_reply`` with ONE ``socket.poll(timeout)`` on the shell socket.
-zmq.asyncio learns that a message arrived from ZeroMQ's edge-triggered notification file descriptor;
-when that wake-up is lost, the reply sits in the client's socket while both processes wait in epoll,
-until the poll's timer fires (600 s) and a plain ``zmq_poll(0)`` finds it -- after which the notebook
-finishes clean. Two defences, both here:
+What goes wrong without it (evidence: ../shared/reviews/kernel-stall.md; tools/stall_repro.py is the
+reproduction harness): nbclient 0.11 waits for a cell's ``execute_reply`` with ONE
+``shell_channel.get_msg(timeout=600)``, i.e. one zmq.asyncio ``socket.poll``. zmq.asyncio learns that a
+message arrived from ZeroMQ's edge-triggered notification descriptor. In the stalls seen here both
+processes sat idle in epoll until that 600 s timer fired, and then the notebook finished *clean*. On
+the timer pyzmq's poller does one plain ``zmq_poll(..., 0)``: it found the reply. Had the reply not
+been in the client's socket, nbclient would have raised CellTimeoutError instead (it does not
+interrupt by default). So the reply had arrived and its wake-up was lost on the client side
+(the same family as zeromq/pyzmq#2173: reading ``zmq.EVENTS`` consumes the edge) -- which fits its
+recurring with ipykernel 6.31 as well as 7. Not reproduced on demand yet: on a machine at load
+average 10-12, stall_repro.py saw no stall with stock nbclient in 12 004 tiny cells nor in repeated runs
+of 04 and 06 (2026-12-04). Two defences, both here:
 
 1. *Sliced waits* (the fix for that cause): the client waits for shell and IOPub messages in slices of
    ``SLICE`` seconds. Each slice ends with the same level-triggered ``zmq_poll(0)`` check, so a reply

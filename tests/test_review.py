@@ -518,6 +518,25 @@ def test_example_learner_of_00_and_04_on_the_real_bank():
     assert session.items and {i.chapter for i in session.items} <= {"00", "04"}
 
 
+def test_example_learner_misses_only_claims_of_the_chapters_it_studied():
+    """Chapter 11 says the example learner often misses EXAMPLE_WEAK's claims: each must have items
+    in the studied chapters (00-07) and be missed there more often than the other claims."""
+    items = quiz.load_items()
+    data = review.example_progress(items, view.exercise_chapters())
+    studied = set(view.started(data, items))
+    rates = {}
+    for item in items:
+        for event in data["quiz"].get(item.id, {}).get("history", []):
+            wrong, total = rates.get(item.claim, (0, 0))
+            rates[item.claim] = (wrong + (not event["correct"]), total + 1)
+    for claim in review.EXAMPLE_WEAK:
+        assert any(i.claim == claim and i.chapter in studied for i in items), claim
+        assert rates[claim][1] > 0, claim
+    weak = sum(rates[c][0] for c in review.EXAMPLE_WEAK) / sum(rates[c][1] for c in review.EXAMPLE_WEAK)
+    others = [rates[c] for c in rates if c not in review.EXAMPLE_WEAK]
+    assert weak > 1.5 * sum(w for w, _ in others) / sum(t for _, t in others)
+
+
 def test_nobody_gets_a_score_for_answers_not_given():
     session = review.Session(ITEMS, empty(), DAY)
     text = session.summary().text()
@@ -964,7 +983,7 @@ def test_check_failures_and_chapter_opened_are_recorded(tmp_path, monkeypatch):
     assert not progress.record_check_failure("x", "y") and not progress.record_chapter_opened("01")
 
 
-def test_dashboard_widget_redraws_after_every_answer_and_mock_final():
+def test_dashboard_widget_redraws_after_every_answer_and_at_mock_final_submit():
     from lib.course import mock_exam
 
     data = empty()
@@ -979,6 +998,8 @@ def test_dashboard_widget_redraws_after_every_answer_and_mock_final():
     assert data["quiz"] == {}  # the caller's record is untouched
     exam = view.show_mock_final(["01"], size=2, items=ITEMS, data=data, clock=Clock()).start()
     exam.pick(0)
+    exam.mark("확실")
+    assert board.draws == 3  # a mock final's answer enters the record only at submit (chapter 11 says so)
     exam.submit(force=True)
     assert board.draws == 4 and len(mock_exam.history(board.data)) == 1
     matplotlib.pyplot.close("all")

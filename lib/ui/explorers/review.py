@@ -41,7 +41,7 @@ CLAIM_SHORT = {
     "C4": "어텐션 맵", "C5": "RNN vs CNN", "C6": "파라미터 공유, 더 긴 입력", "C7": "앞쪽 정보 소실",
     "C8": "LSTM이 더 긴 시퀀스", "C9": "GRU = 단순화된 LSTM", "C10": "마지막 은닉 상태 = C",
     "C11": "from_logits의 이유", "C12": "위치 인코딩", "C13": "셀프 어텐션", "C14": "크로스 어텐션",
-    "C15": "계층 정규화", "C16": "트랜스포머 구성", "C17": "장거리 의존 관계", "C18": "병렬 계산",
+    "C15": "계층 정규화", "C16": "트랜스포머 구성", "C17": "먼 의존 관계", "C18": "병렬 계산",
     "C19": "멀티 헤드", "C20": "디코더 층 구성", "C21": "세 가지 어텐션", "C22": "인과 셀프 어텐션",
     "C23": "context, x = inputs",
 }
@@ -283,9 +283,11 @@ def mastery_table(data, items) -> str:
 
 
 class DashboardView:
-    """``plot_dashboard`` in a widget, redrawn after every answer given in this kernel's review,
-    term-deck and mock-final widgets (``refresh``). A learner's dashboard re-reads the progress
-    file; an example's one keeps the answers in its own record (nothing is saved)."""
+    """``plot_dashboard`` in a widget, redrawn (``refresh``) after every answer given in this kernel's
+    review and term-deck widgets, and when a mock final is submitted in its widget (a mock final's
+    answers enter the spaced repetition only at submit, so a click on a choice does not redraw it;
+    the text ``mock.submit()`` in lib.course does not redraw either). A learner's dashboard re-reads
+    the progress file; an example's one keeps the answers in its own record (nothing is saved)."""
 
     def __init__(self, items, data, day, label: str = ""):
         import ipywidgets as widgets
@@ -343,7 +345,8 @@ def _refresh_dashboards(**kwargs):
 
 
 def show_dashboard(items, data, day, label: str = "") -> DashboardView:
-    """The dashboard as a widget that redraws itself after every answer (see ``DashboardView``)."""
+    """The dashboard as a widget that redraws itself after every review or term-card answer and every
+    mock final submitted in its widget (see ``DashboardView``)."""
     del _DASHBOARDS[:]  # the newest dashboard is the one on screen
     return DashboardView(items, data, day, label)
 

@@ -19,6 +19,14 @@ def test_glossary_catches_every_listed_variant():
         "씨앗(seed) 두 개": "시드",
         "3~8장의 번역 모델": "05장",
         "(8장)": "05장",
+        "스케일드 닷-프로덕트 어텐션": "내적",
+        "exp(z)가 inf로 넘칩니다": "오버플로",
+        "로그-합-지수 공식": "log-sum-exp",
+        "이중 소프트맥스는 손실에 바닥을 만든다": "소프트맥스 두 번",
+        "BPTT(시간 펼침 역전파)": "시간에 따른 역전파",
+        "08장에서 손으로 만든 하삼각 행렬": "아래 삼각 행렬",
+        "가릴 자리가 True인 상삼각 행렬": "아래 삼각 행렬",
+        "마스크드 소프트맥스": "마스크를 씌운 소프트맥스",
     }
     for text, preferred in bad.items():
         hits = glossary.scan_text(text, notes="")
@@ -34,6 +42,10 @@ def test_glossary_leaves_correct_sentences_alone():
         "100을 넘는 로짓, 오버플로(overflow), 언더플로(underflow)",
         "스케일드 내적 어텐션(scaled dot-product attention)",
         "레이블(label), 시드(seed), 야코비 행렬(Jacobian)",
+        "exp가 오버플로합니다. 로짓이 100을 넘는 경우",
+        "BPTT(backpropagation through time, 시간에 따른 역전파)",
+        "대각선과 그 아래가 True인 아래 삼각 행렬, 위 삼각 행렬(triu), 아래 삼각형",
+        "마스크를 씌운 소프트맥스(masked softmax), 소프트맥스 두 번, log-sum-exp 공식",
     ]
     for text in good:
         assert glossary.scan_text(text, notes="") == [], text

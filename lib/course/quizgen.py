@@ -190,7 +190,7 @@ def rnn_two_steps(w_x, w_h, xs, h0):
 def embedding_params(vocab, dim):
     key = vocab * dim
     return dict(
-        claim="C5", kind="concept",
+        claim="C0", kind="concept",  # embedding is no note claim (C0 keeps it out of the mock final)
         question=f"어휘 크기 {vocab}, 임베딩 차원 {dim}인 `nn.Embedding({vocab}, {dim})`의 파라미터 수는?",
         key=count(key),
         explanation=f"임베딩은 토큰 id마다 {dim}차원 벡터 한 줄을 두는 표({vocab}×{dim})입니다: {key}개, 편향은 없습니다.",
@@ -567,7 +567,7 @@ def cross_entropy_value(logits, target):
         key=num(key),
         explanation=f"−log softmax(z)[{target}] = log Σe^z − z[{target}] = {num(key)}입니다.",
         wrongs=[
-            (num(cross_entropy(p, t).item()), "소프트맥스를 적용한 확률을 다시 로짓으로 넣은 값(이중 소프트맥스)입니다. 손실이 제대로 작아지지 않습니다."),
+            (num(cross_entropy(p, t).item()), "소프트맥스를 적용한 확률을 다시 로짓으로 넣은 값(소프트맥스 두 번)입니다. 손실이 제대로 작아지지 않습니다."),
             (num(-z[0, target].item()), "log-sum-exp 항을 빼먹고 −z[정답]만 쓴 값입니다."),
             (num(-math.log2(p[0, target].item())), "밑이 2인 로그로 계산한 값입니다. 딥러닝 프레임워크의 손실은 자연로그입니다."),
         ])

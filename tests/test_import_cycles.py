@@ -71,22 +71,21 @@ def cycles(graph: dict) -> list:
     return out
 
 
-# The check engine's modules still import each other (core <-> probes <-> probes_*, ch03/06/07/08), some
-# lazily; that circle belongs to the checks' owner (reported with issue 21). Everything else must be free.
-CHECKS = "lib.course.checks."
-
-
 def test_lib_has_no_import_circle():
     graph = import_graph(ROOT)
     assert "lib.course.quiz" in graph and "lib.course.progress" in graph["lib.course.quiz"]
-    outside = [group for group in cycles(graph) if not all(m.startswith(CHECKS) for m in group)]
-    assert outside == []
+    assert cycles(graph) == []
 
 
-@pytest.mark.xfail(strict=True, reason="lib.course.checks: core <-> probes import circle, not removed yet "
-                                       "(when it is, this passes and the xfail mark must go)")
-def test_the_check_engine_has_no_import_circle():
-    assert cycles(import_graph(ROOT)) == []
+def test_the_check_engine_is_layered():
+    """lib.course.checks in one direction: chapters and probes import the leaf modules (exercise,
+    isolation, class_exercises, probe_tools), the engine (core) imports the probes, never the reverse."""
+    graph = import_graph(ROOT)
+    checks = "lib.course.checks."
+    assert {checks + "probes", checks + "probes_transformer"} <= graph[checks + "core"]
+    assert checks + "probes_seq" in graph[checks + "probes"] and checks + "ch03" in graph[checks + "probes_seq"]
+    for name in ["exercise", "isolation", "class_exercises"]:
+        assert not {m for m in graph[checks + name] if m.startswith(checks)}, name
 
 
 def test_the_cycle_finder_sees_a_lazy_import_circle(tmp_path):

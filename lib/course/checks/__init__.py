@@ -16,7 +16,8 @@ import importlib
 import pkgutil
 
 from lib.course import progress
-from lib.course.checks.core import Case, CheckResult, Exercise, Mistake, named_mistake, run_check
+from lib.course.checks.core import CheckResult, named_mistake, run_check
+from lib.course.checks.exercise import Case, Exercise, Mistake
 from lib.course.checks.hints import HintResult, show_hint
 from lib.course.notebooks import install_name_error_hint
 from lib.course.progress import record_check_failure, record_exercise_passed

@@ -3,7 +3,7 @@
 import torch
 
 from lib import attention
-from lib.course.checks.core import Case, Exercise, Mistake
+from lib.course.checks.exercise import Case, Exercise, Mistake
 
 
 def _weighted_average_cases():

@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 
 from lib import rnn
-from lib.course.checks.core import Case, Exercise, Mistake
+from lib.course.checks.exercise import Case, Exercise, Mistake
 
 
 def _rnn_weights(g, input_size, hidden_size):

@@ -5,7 +5,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from lib import rnn
-from lib.course.checks.core import Case, Exercise, Mistake
+from lib.course.checks.exercise import Case, Exercise, Mistake
 
 
 def _gate_weights(g, gates, input_size, hidden_size):

@@ -5,7 +5,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from lib import seq2seq
-from lib.course.checks.core import Case, Exercise, Mistake
+from lib.course.checks.exercise import Case, Exercise, Mistake
 from lib.data import BOS_ID, EOS_ID, FIRST_SYMBOL, PAD_ID
 
 # ---------------------------------------------------------------- context_vector

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from lib import losses
-from lib.course.checks.core import Case, Exercise, Mistake
+from lib.course.checks.exercise import Case, Exercise, Mistake
 
 KERAS_EPSILON = 1e-7  # keras.backend.epsilon(): from_logits=False clips probabilities to [eps, 1 - eps]
 

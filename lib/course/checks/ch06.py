@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from lib import attention
-from lib.course.checks.core import Case, Exercise, Mistake
+from lib.course.checks.exercise import Case, Exercise, Mistake
 
 # ---------------------------------------------------------------- scaled dot-product attention
 

@@ -16,8 +16,8 @@ import torch
 import torch.nn as nn
 
 from lib import attention, masks, transformer
-from lib.course.checks.core import (Case, Exercise, Mistake, load_like_reference, random_state, record_calls,
-                                    same_tensor)
+from lib.course.checks.class_exercises import load_like_reference, random_state, record_calls, same_tensor
+from lib.course.checks.exercise import Case, Exercise, Mistake
 
 # ---------------------------------------------------------------- positional encoding
 

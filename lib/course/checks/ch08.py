@@ -11,7 +11,8 @@ import torch.nn as nn
 
 from lib import attention, masks, transformer
 from lib.course.checks.ch07 import LayerSpec, Sublayer, analyse_layer, findings_note
-from lib.course.checks.core import Case, Exercise, Mistake, load_like_reference, random_state
+from lib.course.checks.class_exercises import load_like_reference, random_state
+from lib.course.checks.exercise import Case, Exercise, Mistake
 
 # ---------------------------------------------------------------- causal mask
 

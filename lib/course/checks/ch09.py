@@ -11,8 +11,8 @@ import math
 import torch
 
 from lib import masks, transformer
-from lib.course.checks.core import (Case, Exercise, Mistake, load_like_reference, random_state, record_calls,
-                                    same_tensor)
+from lib.course.checks.class_exercises import load_like_reference, random_state, record_calls, same_tensor
+from lib.course.checks.exercise import Case, Exercise, Mistake
 from lib.masks import padding_mask
 from lib.tokens import PAD_ID
 from lib.course.checks.torch_transformer import TorchTransformer

@@ -29,7 +29,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from lib import attention, losses, transformer
-from lib.course.checks.core import Case, Exercise, Mistake
+from lib.course.checks.exercise import Case, Exercise, Mistake
 from lib.data import PAD_ID
 
 

@@ -37,88 +37,29 @@ What the engine guarantees, on Linux, macOS and Windows alike:
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import ctypes
 import difflib
 import inspect
-import io
 import math
 import os
-import random
-import threading
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import torch
+
+from lib.course.checks.class_exercises import record_calls  # noqa: F401 - callers know it as core.record_calls
+from lib.course.checks.class_exercises import recording_built_modules
+from lib.course.checks.exercise import Case, Exercise, Mistake, clone_case
+from lib.course.checks.isolation import (_Captured, call_with_time_limit, capture_output, preserved_random_state,
+                                         printed_summary)
+from lib.course.checks.probes import run_probes
+from lib.course.checks.probes_transformer import train_mode_note
 
 STUB_MESSAGE = (
     "아직 구현하지 않았습니다. `# 여기에 코드를 작성하세요` 아래의 "
     "`raise NotImplementedError()`를 지우고 코드를 채운 뒤, 정의 셀을 다시 실행하세요."
 )
-
-
-@dataclass
-class Case:
-    """One set of inputs. ``label`` says in Korean what is special about it (optional)."""
-
-    args: tuple
-    kwargs: dict = field(default_factory=dict)
-    label: str = ""
-
-
-@dataclass
-class Mistake:
-    """A typical mistake: a wrong implementation that shows it, and how to fix it."""
-
-    name: str
-    hint: str
-    implementation: Callable
-
-
-@dataclass
-class Exercise:
-    """One exercise of the course (see course spec section 3).
-
-    id: the dotted path of the reference under lib/ ("attention.attend").
-    run(obj, case) -> output: how an implementation is called (default: obj(*args, **kwargs)).
-    output_names: names of the outputs when the function returns a tuple.
-    time_limit: seconds per call of the learner's code (wall clock; generous on purpose).
-    check_gradients: class exercises only; after a case's output matches, compare the gradients of a
-        backward pass too (parameters of the module built by ``load_like_reference``, float inputs).
-    """
-
-    id: str
-    chapter: str
-    reference: Callable
-    cases: Callable[[], list]
-    oracle: Callable | None = None
-    oracle_name: str = ""
-    mistakes: list = field(default_factory=list)
-    alternatives: list = field(default_factory=list)
-    run: Callable | None = None
-    output_names: tuple = ()
-    atol: float = 1e-5
-    rtol: float = 1e-4
-    time_limit: float = 10.0
-    is_class: bool = False
-    diagnose: Callable | None = None  # (obj, case) -> Korean note naming the mistake, or None
-    check_gradients: bool = False
-    hints: list = field(default_factory=list)  # the hint ladder: words -> formula and shapes -> skeleton
-    probes: list = field(default_factory=list)  # property probes (lib/course/checks/probes.py)
-
-
-    def call(self, obj, case: Case):
-        """Run ``obj`` on a fresh copy of the case (in-place changes cannot leak into other runs)."""
-        return self.call_on(obj, clone_case(case))
-
-    def call_on(self, obj, case: Case):
-        """Run ``obj`` on exactly this case (the caller made the copy)."""
-        if self.run is not None:
-            return self.run(obj, case)
-        return obj(*case.args, **case.kwargs)
 
 
 @dataclass
@@ -137,207 +78,7 @@ class CheckResult:
         return f"CheckResult(passed={self.passed})"
 
 
-class TimeLimitExceeded(BaseException):
-    """Raised inside the learner's thread when its time is up.
-
-    A BaseException (like KeyboardInterrupt), so ``except Exception:`` in learner code does not
-    swallow it.
-    """
-
-
-def clone_case(case: Case) -> Case:
-    """A copy whose tensors and modules are fresh, so in-place changes by one run cannot leak."""
-
-    def clone(x):
-        if isinstance(x, torch.Tensor):
-            return x.detach().clone()
-        if isinstance(x, torch.nn.Module):
-            return copy.deepcopy(x)
-        if isinstance(x, (list, tuple)):
-            return type(x)(clone(v) for v in x)
-        if isinstance(x, dict):
-            return {k: clone(v) for k, v in x.items()}
-        return x  # ints, strings, callables: shared
-
-    return Case(clone(case.args), clone(case.kwargs), case.label)
-
-
-# ---------------------------------------------------------------- time limit (no signals)
-
-
-def _async_raise(thread: threading.Thread, exc_type) -> bool:
-    """Ask CPython to raise ``exc_type`` in ``thread`` at its next bytecode (works on every OS)."""
-    if thread.ident is None or not thread.is_alive():
-        return False
-    try:
-        done = ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(exc_type))
-    except (AttributeError, TypeError, ValueError):  # not CPython
-        return False
-    return done == 1
-
-
-@dataclass
-class Outcome:
-    """What one guarded call produced: a value, an exception, or a time-out."""
-
-    value: object = None
-    error: BaseException | None = None
-    timed_out: bool = False
-    still_running: bool = False  # time-out and the thread did not stop (it is left behind, daemon)
-
-
-def call_with_time_limit(function: Callable, seconds: float, grace: float = 1.0, grad: bool = False) -> Outcome:
-    """Run ``function()`` in a worker thread under ``torch.no_grad()`` (``grad=True``: with autograd
-    on), at most ``seconds`` long.
-
-    Works without SIGALRM (Windows, non-main threads). Never raises, except KeyboardInterrupt when
-    the learner stops the cell (the worker is then asked to stop too).
-    """
-    outcome = Outcome()
-
-    def target():
-        try:
-            with torch.enable_grad() if grad else torch.no_grad():
-                outcome.value = function()
-        except BaseException as exc:  # noqa: BLE001 - everything is reported, nothing escapes
-            outcome.error = exc
-
-    worker = threading.Thread(target=target, name="course-check", daemon=True)
-    worker.start()
-    try:
-        worker.join(seconds if seconds and seconds > 0 else None)
-    except KeyboardInterrupt:
-        _async_raise(worker, TimeLimitExceeded)
-        raise
-    if not worker.is_alive():
-        if isinstance(outcome.error, TimeLimitExceeded):
-            outcome.timed_out, outcome.error = True, None
-        return outcome
-    outcome.timed_out = True
-    # Ask the thread to stop; learner code that catches BaseException gets asked again.
-    deadline_steps = max(1, int(grace / 0.05))
-    for _ in range(deadline_steps):
-        _async_raise(worker, TimeLimitExceeded)
-        worker.join(0.05)
-        if not worker.is_alive():
-            break
-    outcome.still_running = worker.is_alive()
-    outcome.error = None
-    outcome.value = None
-    return outcome
-
-
-# ---------------------------------------------------------------- print capture and random state
-
-
-class _Captured(io.TextIOBase):
-    """A bounded stand-in for stdout/stderr: keeps the first ``limit`` characters, counts lines."""
-
-    def __init__(self, limit: int = 4000):
-        self.limit, self.text, self.total = limit, "", 0
-
-    def writable(self):
-        return True
-
-    def write(self, s):
-        s = str(s)
-        self.total += len(s)
-        if len(self.text) < self.limit:
-            self.text += s[: self.limit - len(self.text)]
-        return len(s)
-
-    @property
-    def lines(self) -> list:
-        return [line for line in self.text.splitlines() if line.strip()]
-
-    @property
-    def truncated(self) -> bool:
-        return self.total > len(self.text)
-
-    @property
-    def line_count(self) -> str:
-        """'12줄', or '12줄 이상' when the buffer was full."""
-        count = self.text.count("\n") + (0 if self.text.endswith("\n") or not self.text else 1)
-        return f"{count}줄 이상" if self.truncated else f"{count}줄"
-
-
-@contextlib.contextmanager
-def capture_output():
-    buffer = _Captured()
-    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-        yield buffer
-
-
-def printed_summary(buffer: _Captured, failed: bool, shown: int = 5) -> str:
-    """A short Korean note about what the learner printed during the check ('' if nothing)."""
-    if not buffer.total:
-        return ""
-    lines = buffer.lines
-    if not failed:
-        return f"\n  (검사하는 동안 print한 내용 {buffer.line_count}은 감췄습니다. 디버깅용 print는 지워도 됩니다.)"
-    more = f" (처음 {shown}줄만)" if len(lines) > shown or buffer.truncated else ""
-    body = "\n".join(f"    | {line[:160]}" for line in lines[:shown])
-    return f"\n  🖨 이 케이스를 실행하는 동안 출력한 내용{more}:\n{body}"
-
-
-@contextlib.contextmanager
-def preserved_random_state():
-    """Leave torch's CPU generator, python's ``random`` and numpy's global generator as found."""
-    py_state, np_state = random.getstate(), np.random.get_state()
-    try:
-        with torch.random.fork_rng(devices=[]):
-            yield
-    finally:
-        random.setstate(py_state)
-        np.random.set_state(np_state)
-
-
 # ---------------------------------------------------------------- class exercises
-
-
-def random_state(module: torch.nn.Module, seed: int) -> dict:
-    """A state_dict for ``module`` with every parameter random, layer norms around weight 1 / bias 0,
-    so no part of a learner's forward can be skipped without changing the output."""
-    g = torch.Generator().manual_seed(seed)
-    state = {}
-    for name, tensor in module.state_dict().items():
-        is_norm = "." in name and name.split(".")[-2].startswith("norm")
-        base = 1.0 if is_norm and name.endswith("weight") else 0.0
-        scale = 0.5 if is_norm else tensor.size(-1) ** -0.5
-        state[name] = base + scale * torch.randn(tensor.shape, generator=g)
-    return state
-
-
-_BUILT = threading.local()  # .modules: the modules load_like_reference loaded in this thread (gradient checks)
-
-
-@contextlib.contextmanager
-def recording_built_modules():
-    """Collect, in this thread, every module ``load_like_reference`` loads while the block runs."""
-    previous = getattr(_BUILT, "modules", None)
-    _BUILT.modules = []
-    try:
-        yield _BUILT.modules
-    finally:
-        _BUILT.modules = previous
-
-
-def load_like_reference(module: torch.nn.Module, state: dict, reference_name: str) -> torch.nn.Module:
-    """Load the reference's weights into the learner's module (eval mode), or explain in Korean which
-    parameter names differ (the exercise gives ``__init__``; only ``forward`` is the learner's)."""
-    missing, unexpected = module.load_state_dict(state, strict=False)
-    built = getattr(_BUILT, "modules", None)
-    if built is not None:  # a gradient check is running in this thread: it reads this module's gradients
-        built.append(module)
-    if missing or unexpected:
-        def names(keys):
-            return ", ".join(keys[:4]) + (" ..." if len(keys) > 4 else "") if keys else "-"
-
-        raise RuntimeError(
-            f"파라미터 이름이 lib의 {reference_name}와 다릅니다. 주어진 __init__을 그대로 두세요 "
-            f"(내 클래스에만 있는 이름: {names(missing)}; 내 클래스에 없는 이름: {names(unexpected)})"
-        )
-    return module.eval()
 
 
 def _own_methods(cls) -> dict:
@@ -376,63 +117,6 @@ def missing_forward_problem(cls) -> str | None:
         "있는지(__init__과 같은 깊이), 이름이 정확히 forward인지 확인하세요."
     )
 
-
-@dataclass
-class Call:
-    """One call of a submodule, recorded by ``record_calls``."""
-
-    name: str
-    args: tuple
-    kwargs: dict
-    output: object = None
-    depth: int = 0  # how many recorded calls were still running when this one started (0 = called by forward)
-
-
-@contextlib.contextmanager
-def record_calls(module: torch.nn.Module, names):
-    """Record, in order, every call of the named submodules of ``module`` (inputs and output).
-
-    ``names`` are dotted paths ("cross_attention", "encoder.embedding"); a missing one is skipped.
-    Used by the class exercises' ``diagnose`` to see *how* a learner's forward used its parts.
-    A call made inside another recorded call (feed_forward.linear1 while feed_forward runs) has
-    ``depth`` > 0, so a part the learner called directly can be told from one called for them.
-    """
-    calls, handles, running = [], [], []
-    lookup = dict(module.named_modules())
-    for name in names:
-        sub = lookup.get(name)
-        if sub is None:
-            continue
-
-        def before(mod, args, kwargs, name=name):
-            calls.append(Call(name, args, dict(kwargs), depth=len(running)))
-            running.append(calls[-1])
-
-        def after(mod, args, kwargs, output, name=name):
-            for call in reversed(calls):
-                if call.name == name and call.output is None:
-                    call.output = output
-                    running[:] = [c for c in running if c is not call]  # by identity (tensors inside)
-                    break
-
-        handles.append(sub.register_forward_pre_hook(before, with_kwargs=True))
-        handles.append(sub.register_forward_hook(after, with_kwargs=True))
-    try:
-        yield calls
-    finally:
-        for handle in handles:
-            handle.remove()
-
-
-def same_tensor(a, b, atol: float = 1e-5) -> bool:
-    """True when ``a`` and ``b`` are tensors of one shape and dtype with (nearly) equal values."""
-    if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
-        return False
-    if a.shape != b.shape or a.dtype != b.dtype:
-        return False
-    if a.dtype == torch.bool or not a.is_floating_point():
-        return bool(torch.equal(a, b))
-    return bool(torch.allclose(a.double(), b.double(), atol=atol, rtol=1e-4, equal_nan=True))
 
 
 # ---------------------------------------------------------------- describing values
@@ -879,15 +563,10 @@ def unsure_note(exercise_id: str) -> str:
 
 def _probe(exercise: Exercise, obj, case: Case, got, expected) -> str | None:
     """The first finding of the exercise's property probes (lib/course/checks/probes*.py), or None."""
-    from lib.course.checks import probes  # noqa: PLC0415 - probes import this module
-
-    probes.load_all()
-    return probes.run_probes(exercise, obj, case, got, expected)
+    return run_probes(exercise, obj, case, got, expected)
 
 
 def _train_mode_note(exercise: Exercise, obj) -> str | None:
-    from lib.course.checks.probes_transformer import train_mode_note  # noqa: PLC0415
-
     try:
         return train_mode_note(exercise, obj)
     except Exception:  # noqa: BLE001 - a note must never turn a pass into a crash

@@ -7,8 +7,8 @@ import math
 
 import torch
 
-from lib.course.checks.core import Case
-from lib.course.checks.probes import close, first_tensor, joined, probe, search, tensor
+from lib.course.checks.exercise import Case
+from lib.course.checks.probe_tools import close, first_tensor, joined, probe, search, tensor
 
 # ---------------------------------------------------------------- which axis sums to 1
 

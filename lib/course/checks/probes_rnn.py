@@ -11,8 +11,8 @@ import itertools
 import torch
 
 from lib import rnn
-from lib.course.checks.core import Case
-from lib.course.checks.probes import close, joined, probe, search, tensor
+from lib.course.checks.exercise import Case
+from lib.course.checks.probe_tools import close, joined, probe, search, tensor
 
 ACTS = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu, "none": lambda x: x}
 BIAS = [(1, ""), (0, "{name}를 더하지 않음"), (2, "{name}를 두 번 더함")]

@@ -7,8 +7,9 @@ from __future__ import annotations
 import torch
 
 from lib import losses
-from lib.course.checks.core import Case
-from lib.course.checks.probes import close, joined, probe, search, tensor
+from lib.course.checks.ch03 import ScriptedModel
+from lib.course.checks.exercise import Case
+from lib.course.checks.probe_tools import close, joined, probe, search, tensor
 from lib.data import BOS_ID, EOS_ID, PAD_ID
 
 # ---------------------------------------------------------------- context vector
@@ -116,7 +117,6 @@ def _token_changes(name, value, tgt, want):
 
 
 def _greedy_case():
-    from lib.course.checks.ch03 import ScriptedModel  # noqa: PLC0415 - the chapter's toy model
 
     return ScriptedModel(never_ends=(1,)), torch.tensor([[5, 6, 0], [7, 8, 9], [4, 0, 0]])
 
@@ -138,7 +138,6 @@ class _Recorder(torch.nn.Module):
 @probe("seq2seq.greedy_decode")
 def greedy_model_inputs(ctx):
     """What the model was given at each step: the whole prefix (BOS first), growing by one."""
-    from lib.course.checks.ch03 import ScriptedModel  # noqa: PLC0415
 
     model = _Recorder(ScriptedModel())
     src = torch.tensor([[5, 6, 7, 0, 0], [8, 9, 0, 0, 0], [4, 5, 6, 7, 8]])
@@ -157,7 +156,6 @@ def greedy_model_inputs(ctx):
 
 @probe("seq2seq.greedy_decode")
 def greedy_rows(ctx):
-    from lib.course.checks.ch03 import ScriptedModel  # noqa: PLC0415
 
     for model, src, max_len in [(ScriptedModel(), torch.tensor([[5, 6, 7, 0, 0], [8, 9, 0, 0, 0], [4, 5, 6, 7, 8]]), 9),
                                 (ScriptedModel(never_ends=(1,)), torch.tensor([[5, 6, 0], [7, 8, 9], [4, 0, 0]]), 6)]:

@@ -11,8 +11,12 @@ import torch
 import torch.nn as nn
 
 from lib import attention, masks
-from lib.course.checks.core import Case, call_with_time_limit, capture_output, load_like_reference
-from lib.course.checks.probes import close, joined, probe, search, tensor
+from lib.course.checks import ch07, ch08
+from lib.course.checks.ch06 import _mha_params
+from lib.course.checks.class_exercises import load_like_reference
+from lib.course.checks.exercise import Case
+from lib.course.checks.isolation import call_with_time_limit, capture_output
+from lib.course.checks.probe_tools import close, joined, probe, search, tensor
 
 # ---------------------------------------------------------------- positional encoding
 
@@ -375,7 +379,6 @@ def _mha_variant(d_scale, split, merge, project_out, average, mask_mode, biases,
 
 
 def _mha_inputs():
-    from lib.course.checks.ch06 import _mha_params  # noqa: PLC0415 - the chapter's parameter layout
 
     g = torch.Generator().manual_seed(141)
     q, k, v = torch.randn(2, 3, 8, generator=g), torch.randn(2, 5, 8, generator=g), torch.randn(2, 5, 8, generator=g)
@@ -434,8 +437,6 @@ def _with_fixed_dropout(module):
 
 
 def _layer_builders():
-    from lib.course.checks import ch07, ch08  # noqa: PLC0415
-
     def encoder(cls):
         return load_like_reference(cls(ch07.D_MODEL, ch07.NUM_HEADS, ch07.D_FF, 0.1), ch07._encoder_random_state(14),
                                    "EncoderLayer")

@@ -1122,6 +1122,30 @@ def test_mock_final_waits_for_the_start_button(tmp_path, monkeypatch):
     assert screen.start() is exam_view  # a second press does not start a second exam
 
 
+def test_a_closed_exam_resumes_only_with_its_button_and_its_clock_kept_running(tmp_path, monkeypatch):
+    """Chapter 11: running the cell again offers "풀던 모의 기말 이어 풀기"; the clock ran while closed."""
+    from lib.course import mock_exam
+
+    monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress.json"))
+    monkeypatch.setenv("COURSE_PROGRESS", "on")
+    bank, clock = exam_bank(), Clock()
+    first = view.show_mock_final(["01"], size=3, items=bank, clock=clock).start()
+    first.pick(0)
+    clock.advance(minutes=10)  # the notebook is closed, then the cell is run again
+    screen = view.show_mock_final(["01"], size=3, items=bank, clock=clock)
+    assert screen.view is None and "15:00" in screen.intro.value and "닫아 둔 동안에도" in screen.intro.value
+    again = screen.resume_button.click() or screen.view
+    assert again is not None and "15:00" in again.header.value and again.exam.answered() == 1
+    clock.advance(minutes=20)  # closed again until after the time is up
+    late = view.show_mock_final(["01"], size=3, items=bank, clock=clock)
+    assert "00:00" in late.intro.value and "제출됩니다" in late.intro.value
+    resumed = late.resume()
+    resumed.tick()  # the browser's first tick submits it, with the answer given in time
+    assert resumed.exam.submitted and resumed.exam.result().blank == 2  # the answer before the time counts
+    assert len(mock_exam.history(progress.load_progress())) == 1
+    assert mock_exam.unfinished(progress.load_progress(), clock()) is None
+
+
 def test_an_exam_closed_without_an_answer_is_not_an_attempt():
     from lib.course import mock_exam
 

@@ -904,8 +904,10 @@ class MockFinalStart:
                  "노트북을 다시 실행해도 시험은 저절로 시작되지 않습니다.")
         buttons = [self.start_button]
         if unfinished is not None:
+            late = (" 시간이 다 됐으니 이어 풀기를 누르면 그때까지의 답으로 제출됩니다." if unfinished.remaining() == 0
+                    else " 시계는 닫아 둔 동안에도 갔습니다.")
             intro += (f"<br>풀던 모의 기말이 있습니다 (답한 문항 {unfinished.answered()}/{len(unfinished.items)}, "
-                      f"남은 시간 {unfinished.clock_text()}). 이어 풀거나 새로 시작하세요.")
+                      f"남은 시간 {unfinished.clock_text()}).{late} 이어 풀거나 새로 시작하세요.")
             buttons.insert(0, self.resume_button)
         self.intro = widgets.HTML(intro)
         self.controls = widgets.VBox([self.intro, widgets.HBox(buttons), self.message])

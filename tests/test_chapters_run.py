@@ -19,8 +19,7 @@ from lib.course import notebooks
 SOLUTIONS = sorted(notebooks.SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
 
 
-@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
-def test_untouched_chapter_runs_without_error(solution, tmp_path, monkeypatch):
+def untouched_chapter_runs_without_error(solution, tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_PROGRESS", "off")
     monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress" / "progress.json"))
     work = tmp_path / "chapters"
@@ -42,3 +41,16 @@ def test_untouched_chapter_runs_without_error(solution, tmp_path, monkeypatch):
     has_exercise = any(notebooks.BEGIN in c.source for c in notebooks.read(solution).cells)
     assert stubs > 0 or not has_exercise
     assert not (tmp_path / "progress" / "progress.json").exists(), "running a chapter recorded progress"
+
+
+# One test class per chapter, so that pytest-xdist (``--dist loadscope`` in pyproject.toml: one class or module
+# is one unit of work) spreads the chapter runs over both workers; a parametrized function would be one unit.
+# Run one with ``pytest "tests/test_chapters_run.py::TestChapter_00_start"``.
+for _solution in SOLUTIONS:
+    def _test(self, tmp_path, monkeypatch, solution=_solution):
+        untouched_chapter_runs_without_error(solution, tmp_path, monkeypatch)
+    _test.__name__ = "test_untouched_chapter_runs_without_error"
+    globals()[f"TestChapter_{_solution.stem}"] = type(
+        f"TestChapter_{_solution.stem}", (), {"test_untouched_chapter_runs_without_error": _test,
+                                              "__doc__": f"{_solution.stem}: the generated chapter, run untouched."})
+del _solution, _test

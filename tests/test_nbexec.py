@@ -19,7 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import nbexec  # noqa: E402
 
-STALL_AFTER = 3.0
+STALL_AFTER = 5.0
 
 SWALLOW_NEXT = """\
 import pathlib

@@ -27,6 +27,11 @@ def test_glossary_catches_every_listed_variant():
         "08장에서 손으로 만든 하삼각 행렬": "아래 삼각 행렬",
         "가릴 자리가 True인 상삼각 행렬": "아래 삼각 행렬",
         "마스크드 소프트맥스": "마스크를 씌운 소프트맥스",
+        "장거리 의존 관계": "먼 의존 관계",
+        "긴 의존 관계를 다룬다": "먼 의존 관계",
+        "출력 시점마다 다른 가중치": "출력 단계",
+        "테스트 문장 50개": "평가 문장 / 평가 정확도",
+        "시험 정확도가 0.7": "평가 문장 / 평가 정확도",
     }
     for text, preferred in bad.items():
         hits = glossary.scan_text(text, notes="")
@@ -46,6 +51,7 @@ def test_glossary_leaves_correct_sentences_alone():
         "BPTT(backpropagation through time, 시간에 따른 역전파)",
         "대각선과 그 아래가 True인 아래 삼각 행렬, 위 삼각 행렬(triu), 아래 삼각형",
         "마스크를 씌운 소프트맥스(masked softmax), 소프트맥스 두 번, log-sum-exp 공식",
+        "긴 시퀀스의 먼 의존 관계, 출력 단계마다, 입력의 시점마다, 평가 정확도, 기말 시험 전에",
     ]
     for text in good:
         assert glossary.scan_text(text, notes="") == [], text

@@ -11,8 +11,9 @@ Both are items for the same Leitner scheduler (``lib.course.scheduler``): their 
 progress file's ``quiz`` record under those ids. Wrong choices are other cards' terms, preferably of
 the same chapter (the confusable ones), never a card for the same thing under another name
 (``SAME_THING``: the notes call the decoder's first sublayer both 인과 셀프 어텐션 and Masked Multi-Head
-Attention); the order is fixed per card, so the same card always asks the same question. Every
-Korean term is one the chapters use (content-review-3).
+Attention); the order is fixed per card, so the same card always asks the same question. Korean
+terms follow docs/glossary.md where it names one; some cards (e.g. 음의 로그 우도, 자기회귀) name a
+term the chapters explain without using the word.
 
 API names and arguments were checked against torch 2.13 and Keras 3.15 (``api_refs``: dotted path
 and, where one, the argument; tests/test_review.py re-checks them against the installed versions).
@@ -87,7 +88,7 @@ CARDS = [
        "RNN 셀의 활성화 함수, 출력 범위 (-1, 1)", [("torch.tanh", None)]),
     # 02: LSTM, GRU
     _c("lstm", "02", "장단기 메모리", "long short-term memory (LSTM)", "`nn.LSTM` / `keras.layers.LSTM`",
-       "셀 상태와 세 게이트로 긴 의존 관계를 다루는 RNN",
+       "셀 상태와 세 게이트로 먼 의존 관계를 다루는 RNN",
        [("torch.nn.LSTM", None), ("keras.layers.LSTM", None)]),
     _c("gru", "02", "게이트 순환 유닛", "gated recurrent unit (GRU)", "`nn.GRU` / `keras.layers.GRU`",
        "리셋·업데이트 게이트, 상태 벡터 하나 (LSTM의 단순화)",
@@ -111,8 +112,8 @@ CARDS = [
     _c("hadamard", "02", "원소별 곱", "element-wise (Hadamard) product", "`a * b`",
        "같은 모양의 두 텐서를 자리별로 곱함 (게이트 × 상태)"),
     # 03: seq2seq
-    _c("seq2seq", "03", "시퀀스-투-시퀀스", "sequence-to-sequence (seq2seq)", "",
-       "입력 시퀀스를 출력 시퀀스로 바꾸는 인코더-디코더 모델"),
+    _c("seq2seq", "03", "seq2seq 모델", "sequence-to-sequence (seq2seq)", "",
+       "입력 시퀀스를 출력 시퀀스로 바꾸는 인코더-디코더 모델 (03장 제목: 인코더-디코더(seq2seq))"),
     _c("encoder-decoder", "03", "인코더-디코더", "encoder-decoder", "`nn.Transformer` (트랜스포머의 경우)",
        "입력을 요약하는 인코더와 출력을 만드는 디코더", [("torch.nn.Transformer", None)]),
     _c("teacher-forcing", "03", "교사 강요", "teacher forcing", "한 칸 민 디코더 입력 `tgt[:, :-1]`",
@@ -121,9 +122,9 @@ CARDS = [
        "단계마다 확률이 가장 큰 토큰 하나를 고름"),
     _c("beam-search", "03", "빔 서치", "beam search", "",
        "단계마다 점수가 높은 후보 k개를 유지하며 디코딩"),
-    _c("bos", "03", "시작 토큰", "beginning-of-sequence token (BOS)", "`BOS_ID` (lib.data)",
+    _c("bos", "03", "문장 시작 토큰", "beginning-of-sequence token (BOS)", "`BOS_ID` (lib.data)",
        "디코더의 첫 입력"),
-    _c("eos", "03", "종료 토큰", "end-of-sequence token (EOS)", "`EOS_ID` (lib.data)",
+    _c("eos", "03", "문장 끝 토큰", "end-of-sequence token (EOS)", "`EOS_ID` (lib.data)",
        "디코더가 내면 출력을 멈추는 토큰"),
     _c("padding", "03", "패딩", "padding", "`padding_idx=` (nn.Embedding) / `mask_zero=True` (Keras)",
        "길이를 맞추려 채운 토큰 (이 코스에서 PAD = 0)",
@@ -211,13 +212,13 @@ CARDS = [
     _c("positional-encoding", "07", "위치 인코딩", "positional encoding", "",
        "토큰 임베딩에 더해 위치를 알려 주는 벡터 (torch·Keras 기본 층에는 없음)"),
     _c("sinusoidal", "07", "사인·코사인 위치 인코딩", "sinusoidal positional encoding", "",
-       "짝수 차원 sin, 홀수 차원 cos, 파장이 차원마다 다름 (논문의 방식)"),
+       "짝수 차원 sin, 홀수 차원 cos, 파장이 차원 쌍마다 다름 (논문의 방식)"),
     _c("multi-head", "07", "멀티 헤드 어텐션", "multi-head attention",
        "`nn.MultiheadAttention` / `keras.layers.MultiHeadAttention`",
        "여러 헤드가 각자 투영한 Q·K·V로 어텐션한 뒤 이어 붙임",
        [("torch.nn.MultiheadAttention", None), ("keras.layers.MultiHeadAttention", None)]),
     _c("num-heads", "07", "헤드 수", "number of heads", "`num_heads=` (torch, Keras)",
-       "d_model을 나눠 쓰는 어텐션의 개수 h",
+       "어텐션을 나란히 하는 개수 h. 논문과 torch는 d_model을 h개로 나눠 d_k = d_model/h, Keras는 헤드 크기를 key_dim으로 따로 정함",
        [("torch.nn.MultiheadAttention", "num_heads"), ("keras.layers.MultiHeadAttention", "num_heads")]),
     _c("layer-norm", "07", "계층 정규화", "layer normalization", "`nn.LayerNorm` / `keras.layers.LayerNormalization`",
        "토큰마다 특징 축으로 평균 0, 분산 1로 맞춤 (층 정규화라고도 함)",
@@ -244,8 +245,8 @@ CARDS = [
        "셀프 어텐션 → Add & Norm → FFN → Add & Norm", [("torch.nn.TransformerEncoderLayer", None)]),
     # 08: causal
     _c("causal-self-attention", "08", "인과 셀프 어텐션", "causal self-attention",
-       "`is_causal=True` (torch) / `use_causal_mask=True` (Keras)",
-       "앞의 위치만 보는 디코더의 셀프 어텐션 (인코더 출력은 받지 않음)",
+       "`F.scaled_dot_product_attention(..., is_causal=True)` (torch) / `use_causal_mask=True` (Keras)",
+       "자기 자신과 앞의 위치만 보는 디코더의 셀프 어텐션 (인코더 출력은 받지 않음)",
        [("torch.nn.functional.scaled_dot_product_attention", "is_causal"),
         ("keras.layers.MultiHeadAttention.call", "use_causal_mask")]),
     _c("causal-mask", "08", "인과 마스크", "causal (look-ahead) mask",
@@ -253,7 +254,7 @@ CARDS = [
        "대각선과 그 아래만 허용하는 (T, T) 마스크",
        [("torch.nn.Transformer.generate_square_subsequent_mask", None), ("torch.tril", None)]),
     _c("padding-mask", "08", "패딩 마스크", "padding mask", "`key_padding_mask=` (nn.MultiheadAttention)",
-       "PAD 위치를 키에서 가리는 마스크 (torch에서는 True = 가림)",
+       "PAD 위치를 키에서 가리는 마스크 (nn.MultiheadAttention의 key_padding_mask는 True = 가림)",
        [("torch.nn.MultiheadAttention.forward", "key_padding_mask")]),
     _c("attn-mask", "08", "어텐션 마스크", "attention mask",
        "`attn_mask=` (torch) / `attention_mask=` (Keras)",
@@ -283,7 +284,7 @@ CARDS = [
        "번역 전체가 정답과 토큰 하나까지 같은 문장의 비율"),
     # 10: Keras
     _c("backend", "10", "백엔드", "backend", "`KERAS_BACKEND=torch`",
-       "Keras 3이 계산을 맡기는 프레임워크 (TensorFlow, JAX, torch)"),
+       "Keras 3이 계산을 맡기는 프레임워크 (TensorFlow, JAX, torch 등)"),
     _c("compile", "10", "컴파일", "compile (loss, optimizer, metrics)", "`model.compile(loss=..., optimizer=...)`",
        "학습 설정을 모델에 붙임", [("keras.Model.compile", "loss")]),
 ]
@@ -324,6 +325,7 @@ def english(card: Card) -> str:
 SAME_THING = [
     {"causal-self-attention", "masked-mha"},  # the notes use both names for the decoder's first sublayer
     {"attention", "dot-attention"},  # keras.layers.Attention is the dot-product one
+    {"seq2seq", "encoder-decoder"},  # chapter 03's title: 인코더-디코더(seq2seq)
 ]
 
 

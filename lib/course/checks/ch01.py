@@ -139,10 +139,10 @@ EXERCISES_HERE = [
     Exercise(
         id="rnn.rnn_layer",
         hints=[
-            "시점 t = 0, 1, ..., T-1마다 셀을 한 번씩 부르며, 방금 만든 은닉 상태를 다음 시점에 넘겨줍니다. 각 시점의 새 은닉 상태를 모아 outputs로, 마지막 것을 "
+            "입력의 시점마다(x[:, 0]부터 x[:, T-1]까지) 셀을 한 번씩 부르며, 방금 만든 은닉 상태를 다음 시점에 넘겨줍니다. 각 시점의 새 은닉 상태를 모아 outputs로, 마지막 것을 "
             "h_last로 돌려줍니다.",
-            "h_t = rnn_cell(x[:, t], h_{t-1}, ...), h_{-1} = h0.  x[:, t]는 (B, D), h_t는 (B, H). outputs = "
-            "h_0..h_{T-1}을 시간 축 dim=1로 쌓은 (B, T, H), h_last = h_{T-1} (B, H).",
+            "h_t = rnn_cell(x[:, t-1], h_{t-1}, ...), h_0 = h0 (t = 1..T).  x[:, t-1]는 (B, D), h_t는 (B, H). outputs = "
+            "h_1..h_T를 시간 축 dim=1로 쌓은 (B, T, H), h_last = h_T (B, H).",
             "h, outputs = h0, []\n"
             "for t in range(x.size(___)):\n"
             "    h = rnn_cell(x[:, ___], ___, weight_ih, weight_hh, bias_ih, bias_hh)\n"

@@ -192,7 +192,7 @@ EXERCISES_HERE = [
     Exercise(
         id="losses.softmax",
         hints=[
-            "dim 축을 따라 exp를 취하고 그 축의 합으로 나눠, 그 축의 값들이 합 1인 확률이 되게 합니다. 큰 로짓에서 exp가 넘치지 않도록, 먼저 그 축의 최댓값을 빼세요 "
+            "dim 축을 따라 exp를 취하고 그 축의 합으로 나눠, 그 축의 값들이 합 1인 확률이 되게 합니다. 큰 로짓에서 exp가 오버플로하지 않도록, 먼저 그 축의 최댓값을 빼세요 "
             "(결과는 같습니다).",
             "softmax(z)_j = exp(z_j - m) / Σ_k exp(z_k - m),  m = max_k z_k (dim 축, 행마다).  모양은 입력과 같고, amax/sum에 "
             "keepdim=True를 주면 나눗셈이 브로드캐스트됩니다.",
@@ -257,7 +257,7 @@ EXERCISES_HERE = [
                     "z - m - log Σ exp(z - m) (log-sum-exp)으로 계산하세요.",
                     lambda logits, dim=-1: torch.log(_naive_softmax(logits, dim))),
             Mistake("최댓값을 빼지 않은 log-sum-exp (float32 오버플로)",
-                    "log Σ exp(z)에서 exp(z)가 inf로 넘칩니다. m = max z 를 빼고 계산한 뒤 m을 더하세요.",
+                    "log Σ exp(z)에서 exp(z)가 inf로 오버플로합니다. m = max z 를 빼고 계산한 뒤 m을 더하세요.",
                     lambda logits, dim=-1: logits - logits.exp().sum(dim, keepdim=True).log()),
             Mistake("소프트맥스를 먼저 구하고 log를 취함 (작은 확률이 0으로 언더플로)",
                     "확률 exp(-120)은 float32에서 0이 되고 log(0) = -inf입니다. 로그 확률은 확률을 거치지 않고 "
@@ -303,7 +303,7 @@ EXERCISES_HERE = [
                     _ce_naive),
             Mistake("소프트맥스를 구한 뒤 log (from_logits=False 경로, 언더플로)",
                     "정답 확률이 float32에서 0으로 언더플로하면 -log(0) = inf입니다. 확률을 거치지 말고 "
-                    "log_softmax(로그-합-지수)로 로그 확률을 바로 구하세요.",
+                    "log_softmax(log-sum-exp)로 로그 확률을 바로 구하세요.",
                     _ce_log_of_softmax),
             Mistake("확률을 1e-7로 잘라(clip) log (Keras의 from_logits=False 방식)",
                     "잘라 내면 손실이 -log(1e-7) ≈ 16.1에서 멈추고 그 자리의 기울기는 0입니다. "

@@ -302,7 +302,7 @@ EXERCISES_HERE = [
     Exercise(
         id="attention.multi_head_attention",
         hints=[
-            "쿼리·키·값을 각자의 선형층(W, b)으로 투영하고, 헤드로 나눠(split_heads) 헤드마다 스케일드 닷-프로덕트 어텐션을 한 뒤, 헤드를 합치고(merge_heads) "
+            "쿼리·키·값을 각자의 선형층(W, b)으로 투영하고, 헤드로 나눠(split_heads) 헤드마다 스케일드 내적 어텐션을 한 뒤, 헤드를 합치고(merge_heads) "
             "출력 투영 W_o, b_o를 적용합니다. mask에는 헤드 축을 추가합니다.",
             "q = query W_qᵀ + b_q (B, Tq, D) → split → (B, h, Tq, D/h); k, v도 같게 (B, h, Tk, D/h).  mask (B, Tq, "
             "Tk)/(B, 1, Tk)/(Tq, Tk) → unsqueeze(-3)로 헤드 축.  d_k = D/h (헤드 하나의 크기).  out = merge(weights @ v) "

@@ -1,4 +1,4 @@
-"""Chapter 07 exercises: causal and padding masks, and the decoder layer.
+"""Chapter 08 exercises: causal and padding masks, and the decoder layer.
 
 Oracles: nn.Transformer.generate_square_subsequent_mask (its float mask, read back as bool) and
 nn.TransformerDecoderLayer (post-LN, weights copied across, masks turned to its True = blocked).

@@ -412,7 +412,7 @@ if keras_available():
             run=run_causal,
             is_class=True,
             oracle=lib_causal_self_attention,
-            oracle_name="lib(MultiHeadAttention + 인과 마스크 + LayerNorm)·nn.MultiheadAttention",
+            oracle_name="nn.MultiheadAttention + nn.LayerNorm(같은 가중치)",
             alternatives=[_lazy("alternative")],
             mistakes=[
                 Mistake("use_causal_mask=True를 빠뜨림",
@@ -428,7 +428,7 @@ if keras_available():
                         _lazy("pre_norm")),
                 Mistake("attention_mask의 뜻을 뒤집음 (PyTorch처럼 True = 가림)",
                         "Keras의 attention_mask는 True(1) = 볼 수 있음입니다. nn.MultiheadAttention의 attn_mask"
-                        "(True = 가림)와 반대이므로, 하삼각 행렬 그대로(ops.tril) 넘기거나 use_causal_mask=True를 쓰세요",
+                        "(True = 가림)와 반대이므로, 아래 삼각 행렬 그대로(ops.tril) 넘기거나 use_causal_mask=True를 쓰세요",
                         _lazy("inverted_mask")),
                 Mistake("계층 정규화(self.layernorm)를 빠뜨림",
                         "Add & Norm의 Norm입니다: x = self.add([x, attn_output]) 다음 x = self.layernorm(x)를 "
@@ -458,7 +458,7 @@ if keras_available():
             cases=_loss_cases,
             run=run_masked_loss,
             oracle=torch_masked_loss,
-            oracle_name="F.cross_entropy(ignore_index=0)·lib cross_entropy",
+            oracle_name="F.cross_entropy(ignore_index=0)",
             alternatives=[_LazyKerasFunction(_loss_alternative)],
             mistakes=[
                 Mistake("from_logits=False (로짓을 확률로 취급)",

@@ -166,7 +166,7 @@ EXERCISES_HERE = [
             Mistake("새 h를 계산하기 전에 outputs에 넣음 (한 칸씩 밀림)",
                     "outputs[:, t]는 x[:, t]까지 읽은 뒤의 은닉 상태입니다. 셀을 먼저 계산하고 그 결과를 쌓으세요.",
                     _shifted_layer),
-            Mistake("h_last로 첫 시점의 상태를 돌려줌", "h_last는 마지막 시점(t = T-1)의 은닉 상태입니다.",
+            Mistake("h_last로 첫 시점의 상태를 돌려줌", "h_last는 마지막 입력 x[:, T-1]까지 읽은 뒤의 은닉 상태 h_T입니다.",
                     lambda x, h0, *w: (rnn.rnn_layer(x, h0, *w)[0], rnn.rnn_layer(x, h0, *w)[0][:, 0])),
             Mistake("h_last로 h0을 그대로 돌려줌", "반복문 안에서 갱신한 h를 돌려주세요.",
                     lambda x, h0, *w: (rnn.rnn_layer(x, h0, *w)[0], h0)),

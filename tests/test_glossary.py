@@ -32,6 +32,8 @@ def test_glossary_catches_every_listed_variant():
         "출력 시점마다 다른 가중치": "출력 단계",
         "테스트 문장 50개": "평가 문장 / 평가 정확도",
         "시험 정확도가 0.7": "평가 문장 / 평가 정확도",
+        "접두사 불변성 검사": "앞부분 불변성",
+        "마스크를 뒤집으면 커닝": "미래 정보 누설",
     }
     for text, preferred in bad.items():
         hits = glossary.scan_text(text, notes="")
@@ -52,6 +54,7 @@ def test_glossary_leaves_correct_sentences_alone():
         "대각선과 그 아래가 True인 아래 삼각 행렬, 위 삼각 행렬(triu), 아래 삼각형",
         "마스크를 씌운 소프트맥스(masked softmax), 소프트맥스 두 번, log-sum-exp 공식",
         "긴 시퀀스의 먼 의존 관계, 출력 단계마다, 입력의 시점마다, 평가 정확도, 기말 시험 전에",
+        "앞부분 불변성, 미래 정보 누설(정답 엿보기)",
     ]
     for text in good:
         assert glossary.scan_text(text, notes="") == [], text

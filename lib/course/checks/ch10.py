@@ -417,14 +417,14 @@ if keras_available():
             mistakes=[
                 Mistake("use_causal_mask=True를 빠뜨림",
                         "self.mha(query=x, value=x, key=x, use_causal_mask=True)처럼 인과 마스크를 켜세요. "
-                        "없으면 각 위치가 미래 토큰을 보고(커닝), 학습 때와 번역할 때의 계산이 달라집니다",
+                        "없으면 각 위치가 미래 토큰을 보고(미래 정보 누설), 학습 때와 번역할 때의 계산이 달라집니다.",
                         _lazy("no_causal")),
                 Mistake("잔차 연결(self.add)을 빠뜨림",
                         "Add & Norm은 x = self.add([x, attn_output]) 다음 x = self.layernorm(x)입니다. "
-                        "어텐션 출력만 정규화하면 입력 x가 사라집니다",
+                        "어텐션 출력만 정규화하면 입력 x가 사라집니다.",
                         _lazy("no_residual")),
                 Mistake("정규화를 어텐션 앞에 둠 (pre-LN)",
-                        "튜토리얼과 노트의 층은 post-LN입니다: 더한 뒤(self.add) 정규화(self.layernorm)합니다",
+                        "튜토리얼과 노트의 층은 post-LN입니다: 더한 뒤(self.add) 정규화(self.layernorm)합니다.",
                         _lazy("pre_norm")),
                 Mistake("attention_mask의 뜻을 뒤집음 (PyTorch처럼 True = 가림)",
                         "Keras의 attention_mask는 True(1) = 볼 수 있음입니다. nn.MultiheadAttention의 attn_mask"

@@ -206,7 +206,7 @@ class Transformer(nn.Module):
 
     def forward(self, inputs):
         context, x = inputs  # source sentence, and the target sentence shifted right
-        source_mask = padding_mask(context)  # (B, 1, S): Keras passes this implicitly; we pass it
+        source_mask = padding_mask(context)  # (B, 1, S): the TF tutorial expects Keras to pass this; we pass it
         context = self.encoder(context, source_mask)  # (B, S, D) encoder output, used by cross-attention
         x = self.decoder(x, context, source_mask)  # (B, T, D)
         logits = self.final_layer(x)  # (B, T, V): one score per target word

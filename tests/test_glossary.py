@@ -34,6 +34,9 @@ def test_glossary_catches_every_listed_variant():
         "시험 정확도가 0.7": "평가 문장 / 평가 정확도",
         "접두사 불변성 검사": "앞부분 불변성",
         "마스크를 뒤집으면 커닝": "미래 정보 누설",
+        "소스 문장 뒤에 PAD를 더 붙이면": "원문",
+        "크로스 어텐션이 소스의 패딩을 봅니다": "원문",
+        "마지막 선형 층": "선형층",
     }
     for text, preferred in bad.items():
         hits = glossary.scan_text(text, notes="")
@@ -55,6 +58,7 @@ def test_glossary_leaves_correct_sentences_alone():
         "마스크를 씌운 소프트맥스(masked softmax), 소프트맥스 두 번, log-sum-exp 공식",
         "긴 시퀀스의 먼 의존 관계, 출력 단계마다, 입력의 시점마다, 평가 정확도, 기말 시험 전에",
         "앞부분 불변성, 미래 정보 누설(정답 엿보기)",
+        "Keras 3 소스(keras/src/...)로 확인, 원문 패딩 마스크, 마지막 선형층(출력층)",
     ]
     for text in good:
         assert glossary.scan_text(text, notes="") == [], text

@@ -74,7 +74,7 @@ def _decoder_layer_cases():
     return [
         Case((), inputs(torch.randn(2, 4, D_MODEL, generator=g), torch.randn(2, 5, D_MODEL, generator=g),
                         masks.decoder_self_attention_mask(tgt), masks.padding_mask(src)),
-             label="인과+패딩 마스크, 소스 패딩 마스크"),
+             label="인과+패딩 마스크, 원문 패딩 마스크"),
         Case((), inputs(torch.randn(1, 3, D_MODEL, generator=g), torch.randn(1, 6, D_MODEL, generator=g)),
              label="마스크 없음"),
         Case((), inputs(torch.randn(2, 1, D_MODEL, generator=g), torch.randn(2, 2, D_MODEL, generator=g),
@@ -530,7 +530,7 @@ EXERCISES_HERE = [
                     "가중치는 키 축(마지막 축, dim=-1)으로 합이 1이어야 합니다.",
                     _SoftmaxOverQueries),
             Mistake("피드포워드에 활성화 함수(ReLU)가 없음",
-                    "FFN = Linear → ReLU → Linear입니다. 활성화가 없으면 두 선형 층이 선형 층 하나와 같아집니다: "
+                    "FFN = Linear → ReLU → Linear입니다. 활성화가 없으면 두 선형층이 선형층 하나와 같아집니다: "
                     "self.feed_forward(x)를 쓰세요.",
                     _NoActivation),
             Mistake("크로스 어텐션에서 x와 context를 바꿈 (쿼리가 인코더 출력)",

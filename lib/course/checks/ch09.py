@@ -1,4 +1,4 @@
-"""Chapter 08 exercise: the notes' Transformer.forward (``context, x = inputs``).
+"""Chapter 09 exercise: the notes' Transformer.forward (``context, x = inputs``).
 
 The learner's class keeps lib's ``__init__`` (same parameter names); the check builds it with a
 small configuration, loads the same random weights as lib's reference, switches to eval mode and
@@ -29,12 +29,12 @@ def _transformer_cases():
     return [
         Case(((_tokens([[5, 6, 7, 8, 9, 4], [4, 5, 6, 0, 0, 0], [7, 8, 0, 0, 0, 0]]),
                _tokens([[1, 4, 5, 6], [1, 7, 8, 0], [1, 9, 0, 0]])),),
-             small, label="패딩이 있는 소스와 타깃 (S=6, T=4)"),
+             small, label="패딩이 있는 원문과 타깃 (S=6, T=4)"),
         Case(((_tokens([[9, 8, 7, 6, 5]]), _tokens([[1, 5, 6, 7, 8, 9, 4]])),),
              small, label="패딩 없음, 문장 하나 (S=5, T=7)"),
         Case(((_tokens([[4, 5, 6, 7], [8, 9, 0, 0]]), _tokens([[1], [1]])),),
              dict(d_model=24, num_heads=4, d_ff=16, num_layers=3),
-             label="첫 스텝 (x = BOS뿐), 층 3개·헤드 4개"),
+             label="첫 출력 단계 (x = BOS뿐), 층 3개·헤드 4개"),
     ]
 
 
@@ -262,7 +262,7 @@ def _model_rules(first, got, failed, source, target):
     """The rules on the recorded encoder/decoder/final_layer calls (the first one that applies)."""
     encoder, decoder, final = first.get("encoder"), first.get("decoder"), first.get("final_layer")
     if encoder is not None and same_tensor(_arg(encoder, 0, "tokens"), target) and not same_tensor(source, target):
-        return ("인코더에 타깃 x를 넣었습니다: 노트의 코드 그대로 context, x = inputs (첫째 = 번역할 소스 문장 → 인코더, "
+        return ("인코더에 타깃 x를 넣었습니다: 노트의 코드 그대로 context, x = inputs (첫째 = 번역할 원문 문장 → 인코더, "
                 "둘째 = 한 칸 밀린 타깃 → 디코더).")
     if decoder is not None:
         tokens, memory = _arg(decoder, 0, "tokens"), _arg(decoder, 1, "context")
@@ -270,13 +270,13 @@ def _model_rules(first, got, failed, source, target):
         if isinstance(tokens, torch.Tensor) and tokens.is_floating_point():
             return "self.decoder의 인자 순서가 틀렸습니다: self.decoder(x, context, mask) — 첫째가 타깃 토큰 x, 둘째가 인코더 출력입니다."
         if isinstance(memory, torch.Tensor) and not memory.is_floating_point():
-            return ("인코더 출력을 디코더에 넘기지 않고 소스 토큰(정수 id)을 넘겼습니다: "
+            return ("인코더 출력을 디코더에 넘기지 않고 원문 토큰(정수 id)을 넘겼습니다: "
                     "context = self.encoder(context, mask)로 받아서 self.decoder(x, context, mask)에 넘기세요.")
         if encoder is not None and encoder.output is not None and isinstance(memory, torch.Tensor) \
                 and not same_tensor(memory, encoder.output):
             return "디코더에 넘긴 context가 인코더의 출력이 아닙니다: self.decoder(x, self.encoder(context, mask), mask)."
         if isinstance(cross_mask, torch.Tensor) and cross_mask.size(-1) != source.size(1):
-            return ("디코더(크로스 어텐션)에 타깃의 마스크를 넘겼습니다. 크로스 어텐션이 가리는 것은 소스의 패딩입니다: "
+            return ("디코더(크로스 어텐션)에 타깃의 마스크를 넘겼습니다. 크로스 어텐션이 가리는 것은 원문의 패딩입니다: "
                     "mask = padding_mask(context) (B, 1, S).")
         if cross_mask is not None and same_tensor(cross_mask, ~padding_mask(source)):
             return "패딩 마스크를 뒤집었습니다 (패딩이 True). 이 코스의 마스크는 True = 볼 수 있음: padding_mask(context)."
@@ -298,8 +298,8 @@ def _model_rules(first, got, failed, source, target):
     if got is not None and final.output is not None and isinstance(got, torch.Tensor):
         logits = final.output
         if logits.dim() == 3 and same_tensor(got, logits[:, -1]):
-            return ("마지막 시점의 로짓만 돌려주었습니다. 학습 때 forward는 모든 시점의 로짓 (B, T, 어휘 크기)을 "
-                    "돌려줍니다 (마지막 시점만 쓰는 것은 greedy_decode가 합니다).")
+            return ("마지막 위치의 로짓만 돌려주었습니다. 학습 때 forward는 모든 위치의 로짓 (B, T, 어휘 크기)을 "
+                    "돌려줍니다 (마지막 위치만 쓰는 것은 greedy_decode가 합니다).")
         for dim in range(-logits.dim(), 0):
             for label, transform in [("softmax", lambda t, d=dim: torch.softmax(t, d)),
                                      ("log_softmax", lambda t, d=dim: torch.log_softmax(t, d)),
@@ -336,16 +336,17 @@ EXERCISES_HERE = [
         oracle_name="nn.Transformer (가중치 복사)",
         alternatives=[_Alternative],
         mistakes=[
-            Mistake("소스 패딩 마스크를 빠뜨림",
+            Mistake("원문 패딩 마스크를 빠뜨림",
                     "mask = padding_mask(context)를 만들어 self.encoder(context, mask)와 "
-                    "self.decoder(x, context, mask)에 넘기세요. Keras는 이 마스크를 몰래 넘겨주지만 여기서는 직접 넘깁니다.",
+                    "self.decoder(x, context, mask)에 넘기세요. 노트의 TF 튜토리얼은 Keras가 이 마스크를 전달해 주길 기대하지만, "
+                    "Keras 3에서는 첫 어텐션 블록 뒤에 사라집니다(10장 4절). 여기서는 직접 넘깁니다.",
                     _NoPaddingMask),
-            Mistake("크로스 어텐션(디코더)에 소스 패딩 마스크를 넘기지 않음",
-                    "인코더만이 아니라 디코더의 크로스 어텐션도 소스의 패딩 위치를 보면 안 됩니다: "
+            Mistake("크로스 어텐션(디코더)에 원문 패딩 마스크를 넘기지 않음",
+                    "인코더만이 아니라 디코더의 크로스 어텐션도 원문의 패딩 위치를 보면 안 됩니다: "
                     "self.decoder(x, context, mask).",
                     _NoCrossMask),
             Mistake("인코더와 디코더의 입력을 바꿈",
-                    "노트의 코드 그대로 context, x = inputs 입니다: 첫째가 번역할 소스 문장(→ 인코더), "
+                    "노트의 코드 그대로 context, x = inputs 입니다: 첫째가 번역할 원문 문장(→ 인코더), "
                     "둘째가 한 칸 밀린 타깃 문장(→ 디코더).",
                     _Swapped),
             Mistake("로짓 대신 확률을 돌려줌 (softmax 적용)",
@@ -376,7 +377,7 @@ EXERCISES_HERE = [
                     "padding_mask는 True = 실제 토큰(볼 수 있음)입니다. 뒤집으면 패딩만 보게 되고, "
                     "패딩 없는 문장은 볼 키가 없어 NaN이 됩니다. 그대로 넘기세요.",
                     _InvertedSourceMask),
-            Mistake("인코더에 소스 패딩 마스크를 넘기지 않음",
+            Mistake("인코더에 원문 패딩 마스크를 넘기지 않음",
                     "인코더의 셀프 어텐션도 패딩을 보면 안 됩니다: self.encoder(context, mask).",
                     _NoEncoderMask),
             Mistake("인코더 출력을 디코더에 넘기지 않음",

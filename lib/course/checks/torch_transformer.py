@@ -1,6 +1,6 @@
 """lib.transformer.Transformer's twin built on torch's nn.Transformer.
 
-The oracle for the whole model (tests, the chapter 08 check) and the baseline of the speed
+The oracle for the whole model (tests, the chapter 09 check) and the baseline of the speed
 benchmark (tools/bench_transformer.py). Same configuration, same embeddings
 (lib.transformer.Embedding), post-LN layers; two differences from a bare nn.Transformer:
 

@@ -164,10 +164,11 @@ def _strings(value):
 
 def scanned_files(root: Path = ROOT) -> list[Path]:
     """The files a learner reads: solution notebooks (chapters are generated from them), the quiz
-    bank, the check modules (their messages), the learner-facing lib.checks/lib.quiz, README.md."""
+    bank, the check modules (their messages), the term cards, the generated items' texts, README.md."""
     files = sorted((root / "solutions").glob("*.ipynb"))
     files += sorted((root / "lib" / "course" / "quizbank").glob("*.json"))
     files += sorted((root / "lib" / "course" / "checks").glob("*.py"))
+    files += [root / "lib" / "course" / "terms.py", root / "lib" / "course" / "quizgen.py"]  # cards, generated items
     files += [root / "README.md"]
     return [f for f in files if f.exists()]
 
@@ -207,7 +208,7 @@ def render_markdown() -> str:
              "이 코스는 개념 하나에 한국어 용어 하나만 씁니다(스펙 9절). 이 표는 `lib/course/glossary.py`에서",
              "만들어집니다(`python -m lib.course.glossary --markdown > docs/glossary.md`). "
              "`tests/test_glossary.py`는 아래의 '쓰지 않는 말'이",
-             "solutions/의 노트북, 퀴즈 은행, 채점 메시지, README에 나오면 실패합니다(노트 원문 인용은 예외).", "",
+             "solutions/의 노트북, 퀴즈 은행(생성 문항 포함), 채점 메시지, 용어 카드, README에 나오면 실패합니다(노트 원문 인용은 예외).", "",
              "| 용어 | English | 쓰지 않는 말 | 메모 |", "|---|---|---|---|"]
     for term in TERMS:
         banned = ", ".join(label for _, label in term.variants)

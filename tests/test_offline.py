@@ -16,7 +16,7 @@ import textwrap
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+from nbexec import execute
 
 from lib.course import notebooks
 
@@ -184,9 +184,8 @@ def test_notebook_runs_offline(tmp_path, solution):
     log = tmp_path / "network.log"
     nb = notebooks.read(solution)
     nb.cells.append(nbformat.v4.new_code_cell(GUARD_CELL))  # proves this kernel runs under the guard
-    client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(solution.parent)}})
-    client.execute(env=guarded_env(log))  # raises CellExecutionError on the first error
+    # the shared runner (stall watchdog, spec section 8); raises CellExecutionError on the first error
+    execute(nb, cwd=solution.parent, timeout=600, env=guarded_env(log), name=f"{solution.stem} (offline)")
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     attempts = [line for line in logged(log).splitlines() if line.startswith("offline guard:")]

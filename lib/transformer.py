@@ -93,7 +93,7 @@ class EncoderLayer(nn.Module):
         return x
 
 
-# ---------------------------------------------------------------- the decoder layer (chapter 07)
+# ---------------------------------------------------------------- the decoder layer (chapter 08)
 
 
 class DecoderLayer(nn.Module):
@@ -126,7 +126,7 @@ class DecoderLayer(nn.Module):
         return x
 
 
-# ---------------------------------------------------------------- the whole model (chapter 08)
+# ---------------------------------------------------------------- the whole model (chapter 09)
 
 
 class Embedding(nn.Module):

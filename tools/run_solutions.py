@@ -30,6 +30,9 @@ def execute(path, timeout=600) -> float:
 def main(argv=None) -> int:
     os.environ["COURSE_PROGRESS"] = "off"
     chapters = (argv if argv is not None else sys.argv[1:])
+    if any(arg in ("-h", "--help") for arg in chapters):
+        print(__doc__)
+        return 0
     paths = [notebooks.find_solution(c) for c in chapters] or sorted(notebooks.SOLUTIONS.glob("*.ipynb"))
     for path in paths:
         elapsed = execute(path)

@@ -68,8 +68,8 @@ def keras_probability_loss(output: torch.Tensor, targets: torch.Tensor, backend:
       i.e. -log(clip(p)_y / sum_j clip(p)_j): the clipped values are normalised again.
     - ``"torch"``: divide by the sum over classes -> clip to [eps, 1 - eps] -> log -> nll.
 
-    On real probabilities both are -log(clip(p_y)) to within ~1e-6. Chapter 05 feeds them logits,
-    which is what happens when ``from_logits=True`` is forgotten.
+    On real probabilities both are -log(clip(p_y)) to within (C - 1) * eps (negligible for few classes).
+    Chapter 05 feeds them logits, which is what happens when ``from_logits=True`` is forgotten.
     (The TF backend also takes the logits back from a Keras softmax layer's output first; a plain
     tensor, as here, has none.)  output: (N, C), targets: (N,) -> scalar tensor.
     """

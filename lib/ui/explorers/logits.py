@@ -52,7 +52,7 @@ def plot_exploration(result: Exploration, labels, target: int, ax=None):
     ax.bar(list(labels), result.probs.tolist(), color=colors)
     ax.set_ylim(0, 1)
     ax.set_ylabel("확률")
-    ax.set_title(f"손실 -log p[{labels[target]}] = {result.loss:.4f}  (float32 순진한 경로: {result.naive_loss:.4g})")
+    ax.set_title(f"손실 -log p[{labels[target]}] = {result.loss:.4f}  (float32 exp 바로 경로: {result.naive_loss:.4g})")
     for i, p in enumerate(result.probs.tolist()):
         ax.text(i, p + 0.02, f"{p:.3f}", ha="center", fontsize=9)
     return ax
@@ -69,7 +69,7 @@ def logits_explorer(logits=DEFAULT_LOGITS, labels=DEFAULT_LABELS, target: int = 
                             continuous_update=False)
         for v, name in zip(logits, labels)
     ]
-    temperature = widgets.FloatLogSlider(value=1.0, base=10, min=-2, max=1, step=0.05, description="온도 T",
+    temperature = widgets.FloatLogSlider(value=1.0, base=10, min=-2, max=1, step=0.05, description="온도 τ",
                                          continuous_update=False)
     chooser = widgets.Dropdown(options=[(name, i) for i, name in enumerate(labels)], value=target,
                                description="정답")

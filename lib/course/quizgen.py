@@ -706,11 +706,11 @@ def mha_params(d_model, heads):
     key = 4 * _linear_params(d_model, d_model)
     return dict(
         claim="C19", kind="concept",
-        question=f"d_model = {d_model}, 헤드 {heads}개인 멀티 헤드 어텐션(Q·K·V 투영과 출력 투영, 모두 편향 있음)의 파라미터 수는?",
+        question=f"d_model = {d_model}, 헤드 {heads}개인 멀티 헤드 어텐션(논문·PyTorch처럼 d_k = d_model/h; Q·K·V 투영과 출력 투영, 모두 편향 있음)의 파라미터 수는?",
         key=count(key),
-        explanation=f"d_model×d_model 선형층 네 개(W_q, W_k, W_v, W_o)와 편향: 4 × ({d_model}² + {d_model}) = {key}개. 헤드 수는 이 행렬을 나눠 쓸 뿐이라 파라미터 수를 바꾸지 않습니다.",
+        explanation=f"d_model×d_model 선형층 네 개(W_q, W_k, W_v, W_o)와 편향: 4 × ({d_model}² + {d_model}) = {key}개. 이 방식에서는 헤드 수가 이 행렬을 나눠 쓸 뿐이라 파라미터 수를 바꾸지 않습니다(Keras처럼 key_dim을 따로 주면 달라집니다, 10장).",
         wrongs=[
-            (count(heads * key), "헤드마다 d_model×d_model 행렬을 따로 둔다고 본 값입니다. 헤드는 d_model을 나눠 가집니다."),
+            (count(heads * key), "헤드마다 d_model×d_model 행렬을 따로 둔다고 본 값입니다. d_k = d_model/h이면 헤드는 d_model을 나눠 가집니다."),
             (count(3 * _linear_params(d_model, d_model)), "출력 투영 W_o를 빼먹은 값입니다."),
             (count(heads * 3 * _linear_params(d_model, d_model)), "헤드마다 d_model×d_model 행렬을 따로 두고, 출력 투영 W_o는 빼먹은 값입니다."),
             (count(4 * d_model * d_model), "편향을 뺀 값입니다."),

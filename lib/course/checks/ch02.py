@@ -204,7 +204,7 @@ EXERCISES_HERE = [
         alternatives=[lstm_by_slices],
         mistakes=[
             Mistake("게이트 순서를 i, f, o, g로 읽음",
-                    "torch는 4H개 행을 입력(i)·망각(f)·후보(g)·출력(o) 게이트 순서로 쌓습니다: i, f, g, o = gates.chunk(4, dim=-1).",
+                    "torch는 4H개 행을 입력 게이트 i, 망각 게이트 f, 후보 g, 출력 게이트 o 순서로 쌓습니다: i, f, g, o = gates.chunk(4, dim=-1).",
                     _lstm_with_order("ifog")),
             Mistake("게이트 순서를 f, i, g, o로 읽음",
                     "첫 번째 덩어리가 입력 게이트 i, 두 번째가 망각 게이트 f입니다 (torch 순서 i, f, g, o).",
@@ -226,7 +226,7 @@ EXERCISES_HERE = [
     Exercise(
         id="rnn.gru_cell",
         hints=[
-            "GRU는 게이트가 셋입니다(torch 순서: 리셋 r, 업데이트 z, 후보 n). 후보 n을 만들 때 이전 상태 쪽 항에 리셋 게이트를 곱하고, 마지막에 업데이트 게이트 z로 "
+            "GRU는 게이트 둘(리셋 r, 업데이트 z)과 후보 n, 세 묶음입니다(torch 순서 r, z, n). 후보 n을 만들 때 이전 상태 쪽 항에 리셋 게이트를 곱하고, 마지막에 업데이트 게이트 z로 "
             "'이전 상태'와 '후보'를 섞습니다 (z가 클수록 이전 상태 유지).",
             "x 쪽: x W_ihᵀ + b_ih (B, 3H) → r_x, z_x, n_x;  h 쪽: h W_hhᵀ + b_hh (B, 3H) → r_h, z_h, n_h.  r = "
             "σ(r_x + r_h), z = σ(z_x + z_h), n = tanh(n_x + r ⊙ n_h),  h' = (1 - z) ⊙ n + z ⊙ h.",
@@ -250,7 +250,7 @@ EXERCISES_HERE = [
             Mistake("게이트 순서를 z, r, n으로 읽음",
                     "torch는 3H개 행을 리셋(r)·업데이트(z)·후보(n) 순서로 쌓습니다: chunk(3)의 첫 덩어리가 r입니다.",
                     _gru_order_zrn),
-            Mistake("리셋 게이트를 행렬 곱 앞에서 곱함 (원 논문/Keras 방식)",
+            Mistake("리셋 게이트를 행렬 곱 앞에서 곱함 (원 논문 / Keras reset_after=False 방식)",
                     "torch는 n = tanh(W_in x + b_in + r * (W_hn h + b_hn))로, 행렬 곱과 편향 뒤에 r을 곱합니다.",
                     _gru_reset_before_matmul),
             Mistake("리셋 게이트를 쓰지 않음", "후보 n을 만들 때 이전 상태 쪽 항(W_hn h + b_hn)에 r을 곱해야 합니다.",

@@ -50,7 +50,7 @@ def translation_attention_map(weights, korean_tokens, english_tokens, title="어
                               colorbar=True):
     """Seq2seq attention (English output steps x Korean source tokens): Korean on x, English on y."""
     return attention_map(weights, korean_tokens, english_tokens, title=title, ax=ax,
-                         xlabel="한국어 입력 (인코더 시점)", ylabel="영어 출력 (디코더 시점)", colorbar=colorbar)
+                         xlabel="한국어 입력 (인코더 시점)", ylabel="영어 출력 (디코더 출력 단계)", colorbar=colorbar)
 
 
 def encoder_decoder_diagram(source_tokens, target_tokens, ax=None, context_every_step=False,
@@ -101,7 +101,7 @@ def encoder_decoder_diagram(source_tokens, target_tokens, ax=None, context_every
             if i < len(outputs):
                 ax.annotate("", (x - 0.1, -1.05), (dec_x[i - 1] + 0.2, 1.05),
                             arrowprops=dict(arrowstyle="-|>", color="#bbb", lw=0.8, linestyle=":"))
-        if context_every_step and i:
+        if context_every_step:  # C goes into every step, the first one included
             ax.annotate("", (x - 0.2, box_h / 2), (c_x + 0.2, 0.3),
                         arrowprops=dict(arrowstyle="-|>", color="#6aa84f", lw=0.8, linestyle="--",
                                         connectionstyle="arc3,rad=-0.25"))

@@ -28,7 +28,7 @@ from lib.tokens import BOS_ID, EOS_ID, PAD_ID
 def context_vector(encoder_outputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """The encoder's hidden state at the last *real* step of each sequence (not at a padding step).
 
-    encoder_outputs: (B, T, H), lengths: (B,) number of real steps (>= 1) -> (B, H)
+    encoder_outputs: (B, S, H) (S = source length), lengths: (B,) number of real steps (>= 1) -> (B, H)
     """
     batch = torch.arange(encoder_outputs.size(0), device=encoder_outputs.device)
     return encoder_outputs[batch, lengths - 1]

@@ -81,7 +81,7 @@ def lstm_by_slices(x, state, weight_ih, weight_hh, bias_ih, bias_hh):
 
 
 def _lstm_with_order(order):
-    """LSTM whose 4 chunks are read in another order (e.g. 'ifog' = Keras-like i, f, o, g)."""
+    """LSTM whose 4 chunks are read in another order (e.g. 'ifog' = i, f, o, g; torch and Keras 3 both use i, f, g, o)."""
 
     def cell(x, state, *weights):
         h, c = state

@@ -100,7 +100,7 @@ def test_a_fresh_kernel_gives_the_hint_at_its_first_cell(tmp_path):
     python = _environment_with_the_config(tmp_path / "env")
     notebook = ROOT / "chapters" / "04_attention.ipynb"
     first = run_in_kernel(python, ROOT / "chapters", "decoding.greedy_decode", session=str(notebook))
-    assert "NameError" in first and "💡 `decoding`" in first and "번째 코드 셀" in first
+    assert "NameError" in first and "💡 decoding —" in first and "번째 코드 셀" in first
     elsewhere = tmp_path / "other"
     elsewhere.mkdir()
     plain = run_in_kernel(python, elsewhere, "decoding")

@@ -913,12 +913,12 @@ def cross_attention_shape(batch, heads, src_len, tgt_len):
     return dict(
         claim="C14", kind="code",
         question=(f"헤드 {heads}개인 디코더 층의 크로스 어텐션에서 원문 길이 {src_len}, 디코더 입력 길이 {tgt_len}, 배치 {batch}일 때 "
-                  "어텐션 가중치의 모양은?"),
+                  "헤드별 어텐션 가중치의 모양은?"),
         key=shape((batch, heads, tgt_len, src_len)),
         explanation=f"크로스 어텐션은 두 시퀀스 사이의 어텐션이라, 헤드마다 디코더 입력 {tgt_len}개 위치와 원문 {src_len}개 위치를 잇는 직사각형 가중치 행렬이 있습니다: (B, h, T_tgt, T_src) = {shape((batch, heads, tgt_len, src_len))}.",
         wrongs=[
             (shape((batch, heads, src_len, tgt_len)), "행과 열을 바꾼 모양입니다. 행은 쿼리(디코더 입력 위치), 열은 키(원문 위치)입니다."),
-            (shape((batch, tgt_len, src_len)), "헤드 축을 빼먹은 모양입니다. 헤드마다 가중치가 따로 있습니다."),
+            (shape((batch, tgt_len, src_len)), "헤드 축을 빼먹은 모양입니다. 헤드마다 가중치가 따로 있습니다(torch nn.MultiheadAttention은 기본값 average_attn_weights=True이면 헤드를 평균해 이 모양으로 돌려주지만, 문제는 헤드별 가중치입니다)."),
             (shape((batch, src_len, tgt_len)), "헤드 축을 빼먹고 행과 열도 바꾼 모양입니다."),
             (shape((batch, heads, src_len, src_len)), "인코더 셀프 어텐션의 모양입니다. 크로스 어텐션은 원문과 디코더 입력, 두 시퀀스 사이에서 일어납니다."),
             (shape((batch, heads, tgt_len, tgt_len)), "디코더 셀프 어텐션의 모양입니다."),

@@ -339,7 +339,7 @@ EXERCISES_HERE = [
             Mistake("원문 패딩 마스크를 빠뜨림",
                     "mask = padding_mask(context)를 만들어 self.encoder(context, mask)와 "
                     "self.decoder(x, context, mask)에 넘기세요. 노트의 TF 튜토리얼은 Keras가 이 마스크를 전달해 주길 기대하지만, "
-                    "Keras 3에서는 첫 어텐션 블록 뒤에 사라집니다(10장 4절). 여기서는 직접 넘깁니다.",
+                    "이 코스가 설치한 Keras 3(3.15)에서는 첫 어텐션 블록 뒤에 사라집니다(10장 4절). 여기서는 직접 넘깁니다.",
                     _NoPaddingMask),
             Mistake("크로스 어텐션(디코더)에 원문 패딩 마스크를 넘기지 않음",
                     "인코더만이 아니라 디코더의 크로스 어텐션도 원문의 패딩 위치를 보면 안 됩니다: "

@@ -501,6 +501,9 @@ def test_restart_then_a_later_cell_gives_the_korean_hint(lab, browser):
         labsession.open_notebook(page, lab, copy.relative_to(LAB_ROOT).as_posix())
         lab.restart_kernels()
         page.wait_for_timeout(2_000)
+        # Open the page again on the restarted kernel: a restart through the REST API can race with the
+        # page's own websocket (seen here: the status bar stayed at "Starting"); the kernel keeps no state.
+        labsession.open_notebook(page, lab, copy.relative_to(LAB_ROOT).as_posix())
         page.wait_for_function(labsession.KERNEL_IDLE_JS, timeout=120_000)
         cell = page.locator(f"{notebook} .jp-Cell").nth(index)
         cell.scroll_into_view_if_needed()

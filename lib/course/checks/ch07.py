@@ -728,7 +728,7 @@ def _analyse(spec: LayerSpec, layer, inputs: dict, run):
             add(f"{sub.label}에 {_josa(sub.mask, '을를')} 뒤집어(~) 넘김",
                 "이 코스의 마스크는 True = 볼 수 있음이고, 가리는 일은 MultiHeadAttention이 안에서 합니다"
                 f"(masked_fill(~mask, -inf)). {_josa(sub.mask, '을를')} 그대로 넘기세요 (뒤집는 것은 "
-                "nn.MultiheadAttention에 넘길 때뿐입니다).")
+                "torch의 nn.MultiheadAttention·nn.Transformer* 계열에 넘길 때뿐입니다).")
         elif others:
             swapped.append((sub, others[0]))
         else:
@@ -1001,7 +1001,7 @@ EXERCISES_HERE = [
                     _EncoderMaskIgnored),
             Mistake("마스크를 반대로 넘김 (True인 곳을 가림)",
                     "이 코스의 마스크는 True = 볼 수 있음입니다. mask를 뒤집지 말고 그대로 넘기세요 "
-                    "(뒤집는 것은 nn.MultiheadAttention에 넘길 때뿐입니다).",
+                    "(뒤집는 것은 torch의 nn.MultiheadAttention·nn.Transformer* 계열에 넘길 때뿐입니다).",
                     _EncoderMaskInverted),
             Mistake("어텐션 점수를 √d_k로 나누지 않음",
                     "어텐션을 직접 계산했다면 점수를 √d_k(헤드 하나의 크기)로 나누세요. "

@@ -894,6 +894,22 @@ def test_term_deck_uses_the_spec_terms():
         assert term in korean, term
 
 
+def test_term_card_never_offers_its_own_kind_as_a_distractor():
+    """A card's distractors never include a card that names it as its kind (two right answers):
+    sinusoidal PE is a positional encoding, additive attention is an attention (review r3, 11 item 4)."""
+    from lib.course import terms
+
+    by_id = {item.id: item for item in terms.items()}
+    card = {c.id: c for c in terms.CARDS}
+    for one, other in (("sinusoidal", "positional-encoding"), ("attention", "additive-attention"),
+                       ("causal-self-attention", "masked-mha")):
+        for a, b in ((one, other), (other, one)):
+            assert card[b].ko not in by_id[f"T-{a}-en"].choices, (a, b)
+            assert terms.english(card[b]) not in by_id[f"T-{a}-ko"].choices, (a, b)
+    heads = terms.english(card["num-heads"])  # nn.Transformer takes nhead=, not num_heads= (review r3, 11 item 3)
+    assert "nhead=" in heads and "nn.MultiheadAttention" in heads
+
+
 def _resolve(path):
     import importlib
 

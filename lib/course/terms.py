@@ -188,8 +188,6 @@ CARDS = [
        "`SparseCategoricalCrossentropy` (원-핫이면 `CategoricalCrossentropy`)",
        "정답을 원-핫 벡터 대신 클래스 번호로 주기",
        [("keras.losses.SparseCategoricalCrossentropy", None), ("keras.losses.CategoricalCrossentropy", None)]),
-    _c("label-smoothing", "05", "레이블 스무딩", "label smoothing", "`label_smoothing=` (F.cross_entropy)",
-       "정답 확률 목표를 1보다 조금 낮춰 과신을 막음", [("torch.nn.functional.cross_entropy", "label_smoothing")]),
     # 06: self-attention
     _c("self-attention", "06", "셀프 어텐션", "self-attention", "`mha(x, x, x)`",
        "한 시퀀스 안의 항목들이 서로를 보는 어텐션"),
@@ -217,9 +215,11 @@ CARDS = [
        "`nn.MultiheadAttention` / `keras.layers.MultiHeadAttention`",
        "여러 헤드가 각자 투영한 Q·K·V로 어텐션한 뒤 이어 붙임",
        [("torch.nn.MultiheadAttention", None), ("keras.layers.MultiHeadAttention", None)]),
-    _c("num-heads", "07", "헤드 수", "number of heads", "`num_heads=` (torch, Keras)",
+    _c("num-heads", "07", "헤드 수", "number of heads",
+       "`num_heads=` (nn.MultiheadAttention, Keras) / `nhead=` (nn.Transformer·TransformerEncoderLayer)",
        "어텐션을 나란히 하는 개수 h. 논문과 torch는 d_model을 h개로 나눠 d_k = d_model/h, Keras는 헤드 크기를 key_dim으로 따로 정함",
-       [("torch.nn.MultiheadAttention", "num_heads"), ("keras.layers.MultiHeadAttention", "num_heads")]),
+       [("torch.nn.MultiheadAttention", "num_heads"), ("keras.layers.MultiHeadAttention", "num_heads"),
+        ("torch.nn.Transformer", "nhead"), ("torch.nn.TransformerEncoderLayer", "nhead")]),
     _c("layer-norm", "07", "계층 정규화", "layer normalization", "`nn.LayerNorm` / `keras.layers.LayerNormalization`",
        "토큰마다 특징 축으로 평균 0, 분산 1로 맞춤 (층 정규화라고도 함)",
        [("torch.nn.LayerNorm", None), ("keras.layers.LayerNormalization", None)]),
@@ -326,6 +326,8 @@ SAME_THING = [
     {"causal-self-attention", "masked-mha"},  # the notes use both names for the decoder's first sublayer
     {"attention", "dot-attention"},  # keras.layers.Attention is the dot-product one
     {"seq2seq", "encoder-decoder"},  # chapter 03's title: 인코더-디코더(seq2seq)
+    {"positional-encoding", "sinusoidal"},  # the sinusoidal one is a kind of positional encoding
+    {"attention", "additive-attention"},  # additive (Bahdanau) attention is a kind of attention
 ]
 
 

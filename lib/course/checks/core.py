@@ -878,6 +878,7 @@ def _run_check(exercise: Exercise, obj) -> CheckResult:
             notes.append(f"\n  {note}")
     against = "lib 참조 구현"
     if exercise.oracle is not None:
-        against += f"과 torch의 {exercise.oracle_name}"
+        name = exercise.oracle_name  # "torch.einsum" names torch already: not "torch의 torch.einsum"
+        against += f"과 {name}" if name.startswith("torch") else f"과 torch의 {name}"
     message = f"✅ {exercise.id}: 통과! {len(cases)}개 케이스 모두 {against} 결과와 같습니다."
     return CheckResult(True, message + "".join(notes) + printed_summary(printed, failed=False))

@@ -95,3 +95,24 @@ def test_floor_gives_small_sections_two_items_before_weighting():
     small = mock_exam._apportion([3, 1, 1], [9, 9, 9], 4, floor=[3, 2, 2])
     assert sum(small) == 4 and min(small) >= 1
     assert mock_exam._apportion([1, 1], [5, 5], 0, floor=[2, 2]) == [0, 0]
+
+
+def test_item_cell_is_a_heading_of_its_chapter_and_the_review_links_there():
+    """An item's optional ``cell`` (bank schema) names the heading cell where it is taught; the mock
+    final's review links there instead of the claim's section (review r3, 11 item 5: 04-2 and 04-11
+    are taught in 04 §1, not in the C2 section §4)."""
+    from lib.course import bank
+
+    with_cell = [item for item in ITEMS if item.cell]
+    assert {"04-2", "04-11"} <= {item.id for item in with_cell}
+    for item in with_cell:
+        assert mock_exam._heading_at(item.chapter, item.cell), f"{item.id}: {item.cell} is not a heading cell"
+        assert f"#cell-id={item.cell})" in mock_exam.item_link(item), item.id
+    plain = next(item for item in ITEMS if item.id == "04-7")
+    assert not plain.cell and mock_exam.item_link(plain) == mock_exam.section_link("04", plain.claim)
+    moved = next(item for item in ITEMS if item.id == "04-2")
+    assert mock_exam.item_link(moved) != mock_exam.section_link("04", moved.claim)
+    assert "1. 어텐션 한 단계" in mock_exam.item_link(moved)
+    raw = dict(bank.load_raw("04")[0], cell="셀 2")
+    assert any("cell must be" in p for p in bank.validate_item(raw))
+    assert not bank.validate_item(dict(raw, cell="cell-002"))

@@ -7,6 +7,11 @@ final asks; the mock final draws only these) or 심화 (Keras internals, course 
 calculations: kept for the chapter quizzes and the review) — and a ``type``: 개념 (concept), 계산 (a
 value or a count worked out) or 코드 (reading code, a shape, a mask).
 
+Link target: an item may carry ``"cell": "cell-002"``, the id of the heading cell in its chapter's
+notebook where the item's fact is taught. The mock final's "다시 볼 곳" links there
+(``lib.course.mock_exam.item_link``); without it, the link goes to the section about the item's claim.
+tests/test_mock_draw.py checks that every ``cell`` is a heading cell of the chapter's solution notebook.
+
 This module imports no progress code, so ``lib.course.progress`` can read the bank (to migrate an
 old progress file) without an import circle: quiz -> progress -> bank, quiz -> bank.
 """
@@ -25,6 +30,7 @@ KINDS = ("concept", "negative", "comparison", "code", "plot", "experiment")
 NEGATIVE_MARKERS = ("않은", "아닌", "틀린", "않는", "없는")
 ID_PATTERN = re.compile(r"^(\d\d)-[0-9A-Za-z]+$")
 LEGACY_PATTERN = re.compile(r"^0[0-8]-\d+$")
+CELL_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LEVELS = ("기본", "심화")
 TYPES = ("개념", "계산", "코드")
 BASIC = "기본"
@@ -45,6 +51,7 @@ class QuizItem:
     generated: dict | None = field(default=None, compare=False, hash=False)
     level: str = BASIC  # 기본 | 심화
     type: str = "개념"  # 개념 | 계산 | 코드
+    cell: str = ""  # heading cell where the item is taught ("" = the section about its claim)
 
 
 def is_basic(item) -> bool:
@@ -102,6 +109,9 @@ def validate_item(data, require_kind: bool = True) -> list:
         problems.append(f"unknown level {data.get('level')!r} (one of {', '.join(LEVELS)})")
     if data.get("type", "개념") not in TYPES:
         problems.append(f"unknown type {data.get('type')!r} (one of {', '.join(TYPES)})")
+    cell = data.get("cell", "")
+    if not (isinstance(cell, str) and (cell == "" or CELL_PATTERN.match(cell))):
+        problems.append("cell must be a notebook cell id like 'cell-002'")
     legacy = data.get("legacy_ids", [])
     if not (isinstance(legacy, list) and all(isinstance(x, str) and LEGACY_PATTERN.match(x) for x in legacy)):
         problems.append("legacy_ids must be a list of layout-v1 ids like '07-4'")
@@ -133,7 +143,7 @@ def _item(data) -> QuizItem:
         choices=tuple(data["choices"]), answer=data["answer"], explanation=data["explanation"],
         why_wrong=tuple(data["why_wrong"]), kind=data.get("kind", "concept"),
         legacy_ids=tuple(data.get("legacy_ids", ())), generated=data.get("generated"),
-        level=data.get("level", BASIC), type=data.get("type", "개념"),
+        level=data.get("level", BASIC), type=data.get("type", "개념"), cell=data.get("cell", ""),
     )
 
 

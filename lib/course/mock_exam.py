@@ -35,11 +35,13 @@ drive it with a fake clock.
 
 import copy
 import datetime as _dt
+import functools
 import hashlib
 import html
+import re
 from dataclasses import dataclass, field
 
-from lib.course import progress
+from lib.course import notebooks, progress
 from lib.course import scheduler
 from lib.course.bank import is_basic
 from lib.course.claims import CLAIMS
@@ -613,9 +615,39 @@ def result_markdown(result: Result, prefix: str = "") -> str:
         if row.choice is not None and not row.correct:
             lines.append(f"   내 답이 틀린 이유: {_plain(item.why_wrong[row.choice])}  ")
         lines.append(f"   풀이: {_plain(item.explanation)}  ")
-        lines.append(f"   다시 볼 곳: {section_link(item.chapter, item.claim, prefix)}")
+        lines.append(f"   다시 볼 곳: {item_link(item, prefix)}")
         lines.append("")
     return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=16)
+def _headings(path: str, mtime: float) -> dict:
+    """{cell id: its first heading} for the markdown cells of a notebook that open with a heading."""
+    found = {}
+    for cell in notebooks.read(path).cells:
+        match = re.search(r"(?m)^#{1,3}\s+(.*)$", cell.source) if cell.cell_type == "markdown" else None
+        if match:
+            found[cell.get("id", "")] = match.group(1).strip()
+    return found
+
+
+def _heading_at(chapter: str, cell_id: str) -> str | None:
+    """The first heading of that cell of the chapter's solution notebook; None if it has none."""
+    path = notebooks.SOLUTIONS / f"{CHAPTERS[chapter][0]}.ipynb"
+    if not path.exists():
+        return None
+    return _headings(str(path), path.stat().st_mtime).get(cell_id)
+
+
+def item_link(item, prefix: str = "") -> str:
+    """Markdown link to where an item is taught: its own heading ``cell`` when the bank gives one
+    (``lib.course.bank``), else the section about its claim (``lib.course.outline.section_link``)."""
+    cell = getattr(item, "cell", "")
+    heading = _heading_at(item.chapter, cell) if cell and item.chapter in CHAPTERS else None
+    if heading is None:
+        return section_link(item.chapter, item.claim, prefix)
+    stem, title = CHAPTERS[item.chapter]
+    return f"[{item.chapter} {title} › {heading}]({prefix}{stem}.ipynb#cell-id={cell})"
 
 
 def _confidence_note(row: Row) -> str:
@@ -668,7 +700,7 @@ def result_html(result: Result, prefix: str = "") -> str:
             f"<div>내 답 {mine}{html.escape(_confidence_note(row))} · 정답 "
             f"{result.shown(item, item.answer)}: {html.escape(_plain(item.choices[item.answer]))}</div>{wrong}"
             f"<div>풀이: {html.escape(_plain(item.explanation))}</div>"
-            f"<div>다시 볼 곳: {_md_link_to_html(section_link(item.chapter, item.claim, prefix))}</div></div>")
+            f"<div>다시 볼 곳: {_md_link_to_html(item_link(item, prefix))}</div></div>")
     return "".join(parts)
 
 

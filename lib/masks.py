@@ -1,7 +1,7 @@
 """Attention masks. Bool, True = may attend (as F.scaled_dot_product_attention).
 
-nn.MultiheadAttention uses the opposite polarity (True = blocked); chapter 07 shows the bug of
-passing one where the other is expected.
+nn.MultiheadAttention and the nn.Transformer* layers use the opposite polarity (True = blocked);
+chapter 08 (section 7) shows the bug of passing one where the other is expected.
 """
 
 import torch

@@ -108,10 +108,56 @@ def test_history_is_the_truth_stored_box_is_a_copy():
     assert review.item_state(data, "01-1").box == 2
 
 
-def test_time_stamps_with_offsets_count_in_utc_days():
-    assert review.parse_day("2025-03-01T23:30:00-02:00") == dt.date(2025, 3, 2)
+@pytest.fixture
+def local_zone(monkeypatch):
+    """Set the process's time zone (TZ) for one test; restored afterwards."""
+    import time
+
+    def use(name):
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_time_stamps_count_in_the_given_zone():
+    utc, seoul = dt.timezone.utc, dt.timezone(dt.timedelta(hours=9))
+    assert review.parse_day("2025-03-01T23:30:00-02:00", utc) == dt.date(2025, 3, 2)
+    assert review.parse_day("2025-03-01T23:30:00+00:00", seoul) == dt.date(2025, 3, 2)
+    assert review.parse_day("2025-03-01T23:30:00+00:00", utc) == dt.date(2025, 3, 1)
     assert review.parse_day("2025-03-01") == dt.date(2025, 3, 1)
     assert review.parse_day(None) is None and review.parse_day("yesterday") is None
+
+
+def test_a_day_is_the_learners_local_day_not_utc(local_zone):
+    """Review r3, 11 item 2: "내일" is the learner's calendar day. In Korea (UTC+9) an answer given at
+    08:00 on 06-03 is stamped 2025-06-02T23:00Z; it belongs to 06-03, so a miss comes back on 06-04."""
+    local_zone("Asia/Seoul")
+    morning = "2025-06-02T23:00:00+00:00"  # 08:00 KST on 2025-06-03, as lib.course.progress stamps it
+    assert review.parse_day(morning) == dt.date(2025, 6, 3)
+    assert review.today(now=dt.datetime.fromisoformat(morning)) == dt.date(2025, 6, 3)
+    assert review.today(dt.timezone.utc, now=dt.datetime.fromisoformat(morning)) == dt.date(2025, 6, 2)
+    data = empty()
+    review.apply_answer(data, "01-1", False, morning)
+    state = review.item_state(data, "01-1")
+    assert state.due == dt.date(2025, 6, 4) and not state.is_due(dt.date(2025, 6, 3))
+    assert review.summarize([], ITEMS, data, dt.date(2025, 6, 3)).next_due == dt.date(2025, 6, 4)
+    # the exam countdown counts local days too
+    data["exam_date"] = "2025-06-05"
+    plan = review.exam_plan(ITEMS, data, review.today(now=dt.datetime.fromisoformat(morning)))
+    assert plan.days_left == 2
+
+
+@pytest.mark.parametrize("zone", ["Asia/Seoul", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/New_York"])
+def test_stamp_of_a_day_reads_back_as_that_day_in_any_zone(local_zone, zone):
+    local_zone(zone)
+    for day in (DAY, dt.date(2025, 3, 9), dt.date(2025, 11, 2), dt.date(2025, 12, 31)):  # US DST changes
+        assert review.parse_day(review.stamp(day)) == day, (zone, day)
+        assert review.stamp(day).endswith("+00:00")  # stored in UTC, as lib.course.progress writes
+    trace = review.simulate(lambda n: True, DAY, days=60)
+    assert [(day - DAY).days for day, _, _ in trace] == [0, 1, 4, 11, 25, 55]
 
 
 def test_simulate_follows_the_schedule():
@@ -609,13 +655,13 @@ def test_exam_date_all_right_gets_a_last_look_before_the_exam():
     exam = DAY + days(20)
     data["exam_date"] = exam.isoformat()
     plan = review.exam_plan(ITEMS, data, DAY + days(12))
-    assert plan.weak == () and plan.new == ()
-    assert "약한 문항도 처음 볼 문항도 없습니다" in plan.text()
+    assert plan.weak == () and plan.new == () and len(plan.strong) == len(ITEMS)
+    assert plan.looks_needed == len(ITEMS) and f"강한 문항 {len(ITEMS)}개" in plan.text()
     for item in ITEMS:
         state = review.item_state(data, item.id)
         assert state.due <= exam - days(1)  # capped: 14 days would pass the exam
     seen = seen_before(ITEMS, data, DAY + days(12), exam)
-    assert min(seen.values()) >= 1
+    assert min(seen.values()) >= 1 and sum(seen.values()) == plan.looks_needed
 
 
 def test_exam_date_mixed_weak_twice_strong_once():
@@ -627,10 +673,43 @@ def test_exam_date_mixed_weak_twice_strong_once():
     exam = DAY + days(9)
     data["exam_date"] = exam.isoformat()
     plan = review.exam_plan(ITEMS, data, DAY + days(5))
-    assert set(plan.weak) == weak and plan.looks_needed == 2 * len(weak)
+    assert set(plan.weak) == weak and set(plan.strong) == {i.id for i in ITEMS} - weak
     seen = seen_before(ITEMS, data, DAY + days(5), exam)
     assert all(seen[i] >= 2 for i in weak)
     assert all(seen[i.id] >= 1 for i in ITEMS)
+    assert plan.looks_needed == sum(seen.values())  # strong items' last looks counted too
+
+
+def test_exam_plan_counts_every_review_the_scheduler_brings_back():
+    """Review r3, 11 item 1: the plan counts what the scheduler will really ask before the exam (strong
+    items' last looks and the exam caps on old answers included), and the session follows it. A
+    simulated learner (the example learner, two weeks before the exam) answers everything due each day,
+    all right; the plan made on the first day must match what that learner was asked."""
+    bank = quiz.load_items()
+    data = review.example_progress(bank, {})
+    day, exam = review.EXAMPLE_DAY, review.EXAMPLE_DAY + days(14)
+    data["exam_date"] = exam.isoformat()
+    plan = review.exam_plan(bank, data, day)
+    size = review.session_size(bank, data, day)
+    seen = seen_before(bank, data, day, exam)
+    asked = sum(seen.values())
+    assert plan.looks_needed == asked
+    assert plan.per_day == -(-asked // 14) and plan.per_day * 14 >= asked
+    assert size == plan.session == max(review.SESSION_SIZE, min(plan.per_day, review.MAX_SESSION))
+    assert len(plan.strong) > len(plan.weak) and asked > 2 * len(plan.weak) + len(plan.new)  # why it is not 2/weak
+    text = plan.text()
+    assert f"하루에 약 {plan.per_day}문항" in text and f"최대 {review.MAX_SESSION}문항" in text
+    assert f"{plan.busiest_count}문항" in text and plan.busiest == exam - days(1)  # strong items' last look
+    assert plan.busiest_count > size  # more due that day than one session holds: the text says to go on
+
+
+def test_session_never_passes_the_cap():
+    bank = [make_item(f"03-{n}", "C1") for n in range(1, 120)]
+    data = empty()
+    data["exam_date"] = (DAY + days(2)).isoformat()
+    plan = review.exam_plan(bank, data, DAY)
+    assert plan.per_day > review.MAX_SESSION and review.session_size(bank, data, DAY) == review.MAX_SESSION
+    assert f"세션은 {review.MAX_SESSION}문항" in plan.text()
 
 
 def test_exam_tomorrow_all_weak_items_today():
@@ -750,7 +829,7 @@ def test_mock_final_scoring_confidence_and_history():
     # answers enter the spaced repetition; the confident mistake comes back first
     event = data["quiz"][items[0].id]["history"][-1]
     assert event["source"] == "mock" and event["confidence"] == "확실" and event["correct"] is False
-    session = review.build_session(bank, data, DAY + days(1))
+    session = review.build_session(bank, data, review.parse_day(stored["submitted"]) + days(1))  # local "tomorrow"
     assert session[0].id == items[0].id
     with pytest.raises(ValueError, match="이미 제출한"):
         exam.answer(1, 1)

@@ -858,11 +858,11 @@ def resume(items=None, data=None, clock=utc_now, save="auto", key: str | None = 
 
 def example_exams(items, data: dict, day: _dt.date, chapters=None) -> dict:
     """Add two submitted mock finals of a made-up learner ("예시 데이터") to ``data`` (a week and three
-    days before ``day``; the second one better), the same on every machine. Only the exam records are
+    days before ``day``, at 20:00 local time; the second one better), the same days on every machine. Only the exam records are
     added (nothing enters the spaced repetition), so the example's sessions stay as they were."""
     chapters = chapters or [c for c in scheduler.started_chapters(data, items) if c in exam_chapters()]
     for number, (back, p_right) in enumerate(((7, 0.6), (3, 0.75)), start=1):
-        start = _dt.datetime.combine(day - _dt.timedelta(days=back), _dt.time(20), _dt.timezone.utc)
+        start = _dt.datetime.combine(day - _dt.timedelta(days=back), _dt.time(20)).astimezone()  # 20:00 local
         chosen = compose(items, chapters, EXAM_SIZE, seed=f"example-{number}", used=used_counts(data))
         record = new_record(chosen, chapters, EXAM_MINUTES, start, number)
         record["orders"] = {item.id: [0, 1, 2, 3] for item in chosen}

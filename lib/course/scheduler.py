@@ -17,7 +17,14 @@ The answer history ``data["quiz"][item_id]["history"]`` (a list of ``{"at", "cor
 single source of truth: an item's box and due date are recomputed by replaying it, so answers
 given in a chapter's quiz count too, and a hand-edited ``box`` cannot confuse the schedule.
 ``apply_answer`` also stores the replayed ``box`` and ``due`` in the entry, so the progress file
-can be read by a person. Dates are calendar days in UTC (the time stamps ``lib.course.progress`` writes).
+can be read by a person.
+
+Days. A day is the learner's local calendar day (the computer's time zone): "tomorrow" starts at the
+learner's midnight, not at midnight UTC (09:00 in Korea). Time stamps stay as ``lib.course.progress``
+writes them (ISO 8601 with the UTC offset, e.g. "2025-03-01T23:30:00+00:00"), so old progress files
+read as before; ``parse_day`` turns one into the local day it fell on, ``today()`` is the local day,
+and ``stamp(day)`` is noon of that local day, written in UTC. Every other module gets its days from
+these three functions.
 
 Exam date. When the record holds ``"exam_date"`` (set with ``lib.course.progress.set_exam_date``),
 intervals are shortened so the final is prepared for: after an answer given ``left`` days before
@@ -25,8 +32,17 @@ the exam (``left >= 2``), a *weak* item (box 1 or 2 after the answer) comes back
 ``max(1, (left - 1) // 2)`` days, so it is seen at least twice more before the exam day when
 ``left >= 2`` (the answer day and the day before the exam at least); a strong item (box 3 or more)
 comes back at the latest the day before the exam, for a last look. Nothing is lengthened, and with
-the exam one day away or past, the usual intervals apply. ``exam_plan`` says what remains and how
-many items a day that takes; ``session_size`` grows today's session to that many.
+the exam one day away or past, the usual intervals apply.
+
+The exam plan counts what the scheduler will really ask. ``forecast`` replays the days from today to
+the day before the exam: every item (weak, new *and* strong) is answered on the day it falls due (an
+overdue one today) and every answer is right, so its counts are the least the scheduler will bring
+back (a wrong answer adds more). ``exam_plan`` sums them (``looks_needed``), spreads them over the
+days left (``per_day``, rounded up) and names the busiest day: strong items all come back by the day
+before the exam, so that day is usually the busiest. ``session_size`` grows today's session to
+``per_day``, never past ``MAX_SESSION`` items in one sitting (a learner with more due opens another
+session; the plan's message says so). The plan is recomputed every day, so items left over today
+count again tomorrow.
 
 Which chapters. A session draws only from the chapters the learner has started
 (``started_chapters``: a chapter opened in chapters/, an exercise passed, an item answered) unless
@@ -47,13 +63,15 @@ MAX_SESSION = 40  # a session grown for an exam never asks more than this in one
 CONFIDENCES = ("확실", "애매", "찍음")  # the marks of a mock final's answers
 
 
-def today() -> _dt.date:
-    """The current calendar day (UTC), the default clock of the notebooks."""
-    return _dt.datetime.now(_dt.timezone.utc).date()
+def today(tz: _dt.tzinfo | None = None, now: _dt.datetime | None = None) -> _dt.date:
+    """The learner's calendar day at ``now`` (an aware moment; default: this instant): local time (the
+    computer's time zone), or in ``tz`` when given."""
+    return (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(tz).date()
 
 
-def parse_day(at) -> _dt.date | None:
-    """The UTC day of an ISO time stamp ("2025-03-01T10:00:00+00:00" or "2025-03-01"); None if unreadable."""
+def parse_day(at, tz: _dt.tzinfo | None = None) -> _dt.date | None:
+    """The local calendar day (or the day in ``tz``) of an ISO time stamp ("2025-03-01T10:00:00+00:00";
+    a stamp without an offset and a bare date "2025-03-01" are taken as they are); None if unreadable."""
     if isinstance(at, _dt.datetime):
         moment = at
     elif isinstance(at, _dt.date):
@@ -64,13 +82,16 @@ def parse_day(at) -> _dt.date | None:
         except ValueError:
             return None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(_dt.timezone.utc)
+        moment = moment.astimezone(tz)
     return moment.date()
 
 
-def stamp(day: _dt.date) -> str:
-    """A time stamp for an answer given on ``day`` (noon UTC), in lib.course.progress's format."""
-    return _dt.datetime.combine(day, _dt.time(12), _dt.timezone.utc).isoformat(timespec="seconds")
+def stamp(day: _dt.date, tz: _dt.tzinfo | None = None) -> str:
+    """A time stamp for an answer given on ``day`` (noon, local or in ``tz``), written in UTC like
+    lib.course.progress's stamps."""
+    noon = _dt.datetime.combine(day, _dt.time(12))
+    noon = noon.replace(tzinfo=tz) if tz is not None else noon.astimezone()
+    return noon.astimezone(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
 # ---------------------------------------------------------------- one item
@@ -347,26 +368,57 @@ class ExamPlan:
     day: _dt.date
     weak: tuple  # ids of weak items (answered; last wrong or box 1-2)
     new: tuple  # ids never answered
-    looks_needed: int  # reviews still needed before the exam: 2 per weak item (1 if only today is left)
-    per_day: int  # items a day that takes, new items included
+    strong: tuple  # ids of the other answered items (box 3 or more, last answered right)
+    looks_needed: int  # answers the scheduler asks from ``day`` to the day before the exam, all right (forecast)
+    per_day: int  # looks_needed over the days left, rounded up
+    busiest: _dt.date | None = None  # the day with the most items due before the exam
+    busiest_count: int = 0
 
     @property
     def days_left(self) -> int:
         return (self.exam - self.day).days
 
+    @property
+    def session(self) -> int:
+        """Today's session size under this plan (``session_size``): per_day, at least SESSION_SIZE,
+        at most MAX_SESSION."""
+        return max(SESSION_SIZE, min(self.per_day, MAX_SESSION))
+
     def text(self) -> str:
-        """Korean: days left and what remains."""
+        """Korean: days left, what remains, how many items a day that takes and the busiest day."""
         left = self.days_left
         if left < 0:
             return f"시험일({self.exam.isoformat()})이 지났습니다. 새 시험 날짜를 정하세요."
         if left == 0:
             return f"오늘이 시험일({self.exam.isoformat()})입니다. 약한 문항 {len(self.weak)}개를 마지막으로 훑어보세요."
         head = f"시험까지 {left}일 ({self.exam.isoformat()})."
-        if not self.weak and not self.new:
-            return head + " 약한 문항도 처음 볼 문항도 없습니다. 풀 차례가 된 문항만 보면 됩니다."
+        if not self.looks_needed:
+            return head + " 시험 전에 풀 차례가 오는 문항이 없습니다."
         twice = "두 번씩" if left >= 2 else "한 번씩 (하루뿐이라 두 번은 못 봅니다)"
-        return (f"{head} 남은 것: 약한 문항 {len(self.weak)}개(시험 전에 {twice}), 처음 볼 문항 {len(self.new)}개. "
-                f"하루에 약 {self.per_day}문항씩 풀면 됩니다.")
+        lines = [f"{head} 남은 것: 약한 문항 {len(self.weak)}개(시험 전에 {twice}), 처음 볼 문항 {len(self.new)}개, "
+                 f"강한 문항 {len(self.strong)}개(늦어도 시험 전날 한 번 더).",
+                 f"모두 맞혀도 시험 전날까지 {self.looks_needed}번 풀 차례가 옵니다(틀리면 더 늘어납니다). "
+                 f"하루에 약 {self.per_day}문항입니다.",
+                 f"오늘의 세션은 {self.session}문항입니다(한 세션은 최대 {MAX_SESSION}문항)."]
+        if self.busiest is not None and self.busiest_count > self.session:
+            lines.append(f"가장 많이 몰리는 날은 {self.busiest.isoformat()}({self.busiest_count}문항)입니다. "
+                         "한 세션에 다 나오지 않으면 세션을 다시 열어 이어서 푸세요.")
+        return "\n".join(lines)
+
+
+def forecast(items, data, day: _dt.date, exam: _dt.date) -> dict:
+    """{day: items due that day} from ``day`` to the day before ``exam``, if every item is answered on
+    the day it falls due (an overdue one on ``day``) and every answer is right: the least the
+    scheduler will ask before the exam (see the module's docstring)."""
+    record = dict(data, exam_date=exam.isoformat()) if isinstance(data, dict) else {"exam_date": exam.isoformat()}
+    load = {}
+    for state in states(items, record).values():
+        when = max(state.due or day, day)
+        while when < exam:
+            load[when] = load.get(when, 0) + 1
+            state = next_state(state, True, when, exam)
+            when = state.due
+    return dict(sorted(load.items()))
 
 
 def exam_plan(items, data, day: _dt.date, exam: _dt.date | None = None, chapters=None) -> ExamPlan | None:
@@ -378,10 +430,12 @@ def exam_plan(items, data, day: _dt.date, exam: _dt.date | None = None, chapters
     by_id = states(items, dict(data, exam_date=exam.isoformat()) if isinstance(data, dict) else {})
     weak = tuple(i.id for i in items if by_id[i.id].is_weak)
     new = tuple(i.id for i in items if by_id[i.id].is_new)
+    strong = tuple(i.id for i in items if not by_id[i.id].is_new and not by_id[i.id].is_weak)
+    load = forecast(items, data, day, exam)
+    looks = sum(load.values())
     days = max(1, (exam - day).days)  # today .. the day before the exam
-    looks = len(weak) * min(2, days)
-    per_day = -(-(looks + len(new)) // days)
-    return ExamPlan(exam, day, weak, new, looks, per_day)
+    busiest = max(load, key=lambda d: (load[d], d)) if load else None  # the later day on a tie
+    return ExamPlan(exam, day, weak, new, strong, looks, -(-looks // days), busiest, load.get(busiest, 0))
 
 
 def session_size(items, data, day: _dt.date, size: int = SESSION_SIZE, chapters=None) -> int:

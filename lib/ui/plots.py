@@ -168,7 +168,7 @@ def transformer_diagram(highlight=None, ax=None, small=False, title=None):
     with Korean labels: the encoder stack on the left and the decoder stack on the right (each N×),
     embeddings + positional encoding at the bottom, Add & Norm after every sublayer (residual paths
     drawn), the cross-attention reading the encoder output, the final Linear giving the logits, and the
-    softmax drawn outside the model (it lives in the loss and in decoding: from_logits=True).
+    softmax drawn outside the model (inside the loss, from_logits=True, and in beam search; greedy needs none).
 
     highlight: a part name or a list of them (see TRANSFORMER_PARTS); every other part is dimmed.
     small=True draws a compact version (Korean labels only) for the place where a part is introduced.
@@ -293,15 +293,15 @@ def transformer_diagram(highlight=None, ax=None, small=False, title=None):
     ax.text((enc + route_x) / 2 - 0.3, 6.42, "인코더 출력 context" if small else "인코더 출력 context → 키·값 (key/value)",
             ha="center", va="bottom", fontsize=note, color="#1c4587" if shown(*parts) else "#bbb")
 
-    # final linear layer -> logits; softmax only in the loss and in decoding
+    # final linear layer -> logits; softmax only inside the loss and in decoding that needs probabilities (beam search)
     arrow((dec, 7.45), (dec, 7.85), ("decoder", "final_layer"))
-    box(dec, 8.1, bw, 0.56, "선형 층 final_layer", "(Linear: D → V)", "선형 층 (Linear)", linear_color,
+    box(dec, 8.1, bw, 0.56, "선형층(출력층) final_layer", "(Linear: D → V)", "선형층 (Linear)", linear_color,
         ("final_layer", "decoder"))
     arrow((dec, 8.35), (dec, 8.7), ("final_layer",))
     ax.text(dec, 8.85, "로짓 (logits) (B, T, V)", ha="center", va="center", fontsize=big,
             color="#111" if shown("final_layer") else "#bbb")
-    box(enc + 0.2, 8.55, 3.5, 0.9, "소프트맥스 (softmax): 모델 밖", "손실(교차 엔트로피)과 디코딩에서만",
-        "소프트맥스: 모델 밖\n(손실·디코딩에서)", "#d9ead3", ("softmax",), dashed=True)
+    box(enc + 0.2, 8.55, 3.5, 0.9, "소프트맥스 (softmax): 모델 밖", "손실(교차 엔트로피)과 빔 서치 등에서만",
+        "소프트맥스: 모델 밖\n(손실·빔 서치에서)", "#d9ead3", ("softmax",), dashed=True)
     arrow((dec - (0.8 if small else 1.3), 8.85), (enc + 0.2 + 1.75, 8.7), ("softmax", "final_layer"), dashed=True)
 
     ax.set_xlim(-0.7, 10.9)
@@ -317,5 +317,5 @@ def transformer_diagram(highlight=None, ax=None, small=False, title=None):
 
 _PART_NAMES = {"embedding": "임베딩", "positional_encoding": "위치 인코딩", "encoder_self_attention": "인코더 셀프 어텐션",
                "decoder_self_attention": "마스크드(인과) 셀프 어텐션", "cross_attention": "크로스 어텐션",
-               "feed_forward": "피드포워드", "add_norm": "Add & Norm", "final_layer": "선형 층과 로짓",
+               "feed_forward": "피드포워드", "add_norm": "Add & Norm", "final_layer": "선형층과 로짓",
                "softmax": "소프트맥스", "encoder": "인코더", "decoder": "디코더"}

@@ -152,7 +152,7 @@ EXERCISES_HERE = [
         alternatives=[context_by_gather, context_by_loop],
         mistakes=[
             Mistake("패딩까지 포함한 마지막 시점을 씀 (encoder_outputs[:, -1])",
-                    "짧은 문장의 마지막 칸은 패딩을 읽은 뒤의 상태입니다. 문장마다 lengths - 1 번째 시점을 고르세요.",
+                    "짧은 문장의 마지막 칸은 패딩을 읽은 뒤의 상태입니다. 문장마다 인덱스 lengths - 1(0부터 셈)인 시점을 고르세요.",
                     lambda outputs, lengths: outputs[:, -1]),
             Mistake("길이를 그대로 인덱스로 씀 (한 칸 뒤를 고름)",
                     "길이가 n이면 실제 마지막 시점의 인덱스는 n - 1입니다 (0부터 셈).",
@@ -186,7 +186,7 @@ EXERCISES_HERE = [
                     "디코더는 BOS부터 읽고(입력 = tgt[:, :-1]), 한 칸 뒤의 단어를 맞힙니다(정답 = tgt[:, 1:]).",
                     lambda tgt: (tgt[:, 1:], tgt[:, :-1])),
             Mistake("한 칸 밀지(shift) 않음",
-                    "입력과 정답이 같으면 모델은 읽은 단어를 베끼기만 합니다. 정답은 입력보다 한 칸 앞선 단어여야 합니다.",
+                    "입력과 정답이 같으면 모델은 읽은 단어를 베끼기만 합니다. 정답은 입력 위치마다 한 칸 뒤의 단어(다음 단어)여야 합니다.",
                     lambda tgt: (tgt, tgt)),
             Mistake("정답도 BOS부터 시작함",
                     "정답(labels)은 BOS를 뺀 tgt[:, 1:]입니다. BOS는 '시작하라'는 신호일 뿐 맞힐 단어가 아닙니다.",

@@ -38,7 +38,7 @@ def context_steps(ctx):
     if all(p is not None for p in picked):
         if picked == [5] * 4:
             return ("패딩까지 포함한 마지막 시점을 씀 (encoder_outputs[:, -1]): 짧은 문장의 마지막 칸은 패딩을 읽은 뒤의 "
-                    "상태입니다. 문장마다 lengths - 1 번째 시점을 고르세요")
+                    "상태입니다. 문장마다 인덱스 lengths - 1(0부터 셈)인 시점을 고르세요")
         if picked == [0] * 4:
             return "모든 문장에서 첫 시점을 고름. 문장마다 마지막 진짜 시점 lengths - 1을 고르세요"
         if picked == [min(n, 5) for n in lengths.tolist()]:
@@ -80,7 +80,7 @@ def decoder_io_slices(ctx):
     parts = []
     for name, value, want, why in [
         ("decoder_input", got[0], "tgt[:, :-1]", "BOS부터 읽고 마지막 칸은 뺍니다"),
-        ("labels", got[1], "tgt[:, 1:]", "BOS를 뺀, 입력보다 한 칸 앞선 단어입니다"),
+        ("labels", got[1], "tgt[:, 1:]", "입력 위치마다 한 칸 뒤의 단어(다음 단어)입니다. BOS는 빼고 시작합니다"),
     ]:
         if not isinstance(value, torch.Tensor):
             return None

@@ -12,7 +12,7 @@ progress file's ``quiz`` record under those ids. Wrong choices are other cards' 
 the same chapter (the confusable ones), never a card for the same thing under another name
 (``SAME_THING``: the notes call the decoder's first sublayer both 인과 셀프 어텐션 and Masked Multi-Head
 Attention); the order is fixed per card, so the same card always asks the same question. Korean
-terms follow docs/glossary.md where it names one; some cards (e.g. 음의 로그 우도, 자기회귀) name a
+terms follow docs/glossary.md where it names one; some cards (e.g. 자기회귀) name a
 term the chapters explain without using the word.
 
 API names and arguments were checked against torch 2.13 and Keras 3.15 (``api_refs``: dotted path

@@ -159,32 +159,43 @@ def torch_multi_head_attention(query, key, value, params, num_heads, mask=None):
     return mha(query, key, value, attn_mask=blocked, need_weights=True, average_attn_weights=False)
 
 
-def _mha_with(d_scale="head", split="ok", merge="ok", project_out=True, average=False, mask_mode="ok"):
+def mha_variant(d_scale="head", split="ok", merge="ok", project_out=True, average=False, mask_mode="ok",
+                biases=True, swap_kv=False, softmax_dim=-1):
+    """A multi-head attention with chosen mistakes (the defaults are the right one).
+
+    Used by this chapter's Mistake entries and by the probe search (checks/probes_transformer.py).
+    biases: True (add b_q, b_k, b_v, b_o), False (leave them out) or the name of one bias added twice.
+    mask_mode: "ok", "inverted", "ignored", "no_head_axis" (mask (B, Tq, Tk) without the head axis) or
+    "unsqueeze1" (head axis put at dim 1).
+    """
     def split_heads(x, h):
-        b, t, d = x.shape
+        bsz, t, d = x.shape
         if split == "no_transpose":
-            return x.reshape(b, h, t, d // h)
-        return x.view(b, t, h, d // h).transpose(1, 2)
+            return x.reshape(bsz, h, t, d // h)
+        return x.view(bsz, t, h, d // h).transpose(1, 2)              # (B, h, T, D/h)
 
     def merge_heads(x):
-        b, h, t, dh = x.shape
+        bsz, h, t, dh = x.shape
         if merge == "no_transpose":
-            return x.reshape(b, t, h * dh)
-        return x.transpose(1, 2).reshape(b, t, h * dh)
+            return x.reshape(bsz, t, h * dh)
+        return x.transpose(1, 2).reshape(bsz, t, h * dh)              # (B, T, h*dh)
 
     def mha(query, key, value, params, num_heads, mask=None):
-        q = split_heads(query @ params["W_q"].T + params["b_q"], num_heads)
-        k = split_heads(key @ params["W_k"].T + params["b_k"], num_heads)
-        v = split_heads(value @ params["W_v"].T + params["b_v"], num_heads)
-        d_k = query.size(-1) if d_scale == "model" else q.size(-1)
-        scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)
-        if mask is not None:
-            m = mask.unsqueeze(-3)
+        if swap_kv:
+            key, value = value, key
+        b = (lambda n: params[n] * (2 if biases == n else 1)) if biases else (lambda n: 0)
+        q = split_heads(query @ params["W_q"].T + b("b_q"), num_heads)
+        k = split_heads(key @ params["W_k"].T + b("b_k"), num_heads)
+        v = split_heads(value @ params["W_v"].T + b("b_v"), num_heads)
+        d_k = {"head": q.size(-1), "model": query.size(-1), "none": 1}[d_scale]
+        scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)            # (B, h, Tq, Tk)
+        if mask is not None and mask_mode != "ignored":
+            m = {"no_head_axis": mask, "unsqueeze1": mask.unsqueeze(1)}.get(mask_mode, mask.unsqueeze(-3))
             scores = scores.masked_fill(m if mask_mode == "inverted" else ~m, float("-inf"))
-        weights = torch.softmax(scores, dim=-1)
+        weights = torch.softmax(scores, dim=softmax_dim)
         out = merge_heads(weights @ v)
         if project_out:
-            out = out @ params["W_o"].T + params["b_o"]
+            out = out @ params["W_o"].T + b("b_o")
         return out, weights.mean(dim=1) if average else weights
 
     return mha
@@ -326,22 +337,22 @@ EXERCISES_HERE = [
         mistakes=[
             Mistake("√d_model로 나눔 (d_k는 헤드 하나의 크기)",
                     "스케일링의 d_k는 헤드 하나의 크기 D/h입니다. split_heads 뒤의 q.size(-1)을 쓰세요.",
-                    _mha_with(d_scale="model")),
+                    mha_variant(d_scale="model")),
             Mistake("헤드를 나눌 때 전치하지 않음",
                     "(B, T, D) → view(B, T, h, D/h) → transpose(1, 2) 순서로 나눠야 각 헤드가 모든 토큰을 봅니다.",
-                    _mha_with(split="no_transpose")),
+                    mha_variant(split="no_transpose")),
             Mistake("헤드를 합칠 때 전치하지 않음",
                     "(B, h, T, dh) → transpose(1, 2) → reshape(B, T, h*dh) 순서로 합치세요.",
-                    _mha_with(merge="no_transpose")),
+                    mha_variant(merge="no_transpose")),
             Mistake("출력 투영 W_o를 빠뜨림", "합친 헤드에 마지막으로 W_o, b_o 선형 변환을 적용합니다.",
-                    _mha_with(project_out=False)),
+                    mha_variant(project_out=False)),
             Mistake("마스크를 반대로 적용 (True인 곳을 가림)",
                     "이 코스의 마스크는 True = 볼 수 있음입니다 (nn.MultiheadAttention의 attn_mask와 반대).",
-                    _mha_with(mask_mode="inverted")),
+                    mha_variant(mask_mode="inverted")),
             Mistake("헤드별 가중치를 평균냄 (B, Tq, Tk)",
                     "가중치는 헤드마다 따로 (B, h, Tq, Tk)로 돌려주세요. nn.MultiheadAttention은 기본값으로 평균을 내지만 "
                     "여기서는 헤드별 지도를 그립니다.",
-                    _mha_with(average=True)),
+                    mha_variant(average=True)),
         ],
     ),
 ]

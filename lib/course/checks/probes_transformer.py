@@ -12,7 +12,7 @@ import torch.nn as nn
 
 from lib import attention, masks
 from lib.course.checks import ch07, ch08
-from lib.course.checks.ch06 import _mha_params
+from lib.course.checks.ch06 import _mha_params, mha_variant
 from lib.course.checks.class_exercises import load_like_reference
 from lib.course.checks.exercise import Case
 from lib.course.checks.isolation import call_with_time_limit, capture_output
@@ -344,40 +344,6 @@ def merge_layout(ctx):
 # ---------------------------------------------------------------- multi-head attention
 
 
-def _mha_variant(d_scale, split, merge, project_out, average, mask_mode, biases, swap_kv, softmax_dim):
-    def split_heads(x, h):
-        bsz, t, d = x.shape
-        if split == "no_transpose":
-            return x.reshape(bsz, h, t, d // h)
-        return x.view(bsz, t, h, d // h).transpose(1, 2)
-
-    def merge_heads(x):
-        bsz, h, t, dh = x.shape
-        if merge == "no_transpose":
-            return x.reshape(bsz, t, h * dh)
-        return x.transpose(1, 2).reshape(bsz, t, h * dh)
-
-    def mha(query, key, value, params, num_heads, mask=None):
-        if swap_kv:
-            key, value = value, key
-        b = (lambda n: params[n] * (2 if biases == n else 1)) if biases else (lambda n: 0)
-        q = split_heads(query @ params["W_q"].T + b("b_q"), num_heads)
-        k = split_heads(key @ params["W_k"].T + b("b_k"), num_heads)
-        v = split_heads(value @ params["W_v"].T + b("b_v"), num_heads)
-        d_k = {"head": q.size(-1), "model": query.size(-1), "none": 1}[d_scale]
-        scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)
-        if mask is not None and mask_mode != "ignored":
-            m = {"no_head_axis": mask, "unsqueeze1": mask.unsqueeze(1)}.get(mask_mode, mask.unsqueeze(-3))
-            scores = scores.masked_fill(m if mask_mode == "inverted" else ~m, float("-inf"))
-        weights = torch.softmax(scores, dim=softmax_dim)
-        out = merge_heads(weights @ v)
-        if project_out:
-            out = out @ params["W_o"].T + b("b_o")
-        return out, weights.mean(dim=1) if average else weights
-
-    return mha
-
-
 def _mha_inputs():
 
     g = torch.Generator().manual_seed(141)
@@ -409,7 +375,7 @@ def mha_parts(ctx):
         ("swap_kv", [(False, ""), (True, "키와 값을 바꿔 씀: 점수는 key로, 섞는 값은 value로 만듭니다")]),
         ("softmax_dim", [(-1, ""), (-2, "소프트맥스를 키 축(dim=-1)이 아니라 쿼리 축(dim=-2)으로 계산함")]),
     ]
-    return joined(search(ctx, factors, lambda **f: _mha_variant(**f), _mha_inputs()))
+    return joined(search(ctx, factors, mha_variant, _mha_inputs()))
 
 
 # ---------------------------------------------------------------- dropout in train mode (class exercises)

@@ -8,8 +8,13 @@ temporary folder (``make_chapter``, exactly what tools/make_chapters.py writes),
 chapters/, which may hold the learner's answers and cells they added. The kernel runs in that
 temporary folder (named ``chapters`` like the real one), with progress recording off and the
 progress file pointed into the temporary folder, so nothing under chapters/ or .progress/ changes.
+
+Offline too (tests/test_offline.py): the kernel runs under the offline guard, and a chapter that tried
+to reach another machine fails here -- so one execution of each chapter serves both tests.
 """
 
+import nbformat
+import offline_guard  # tests/offline_guard.py
 import pytest
 from nbclient.exceptions import CellExecutionError
 from nbexec import execute  # tools/nbexec.py (tools/ is put on sys.path by conftest.py): stall watchdog
@@ -26,10 +31,16 @@ def untouched_chapter_runs_without_error(solution, tmp_path, monkeypatch):
     work.mkdir()
     nb = notebooks.make_chapter(notebooks.read(solution))
     (work / solution.name).write_text(notebooks.render(nb), encoding="utf-8")
+    nb.cells.append(nbformat.v4.new_code_cell(offline_guard.GUARD_CELL))  # proves this kernel runs guarded
+    log = tmp_path / "network.log"
     try:
-        execute(nb, cwd=work, timeout=300, name=f"{solution.stem} (generated chapter)")
+        execute(nb, cwd=work, timeout=300, env=offline_guard.guarded_env(log),
+                name=f"{solution.stem} (generated chapter, offline)")
     except CellExecutionError as error:
         pytest.fail(f"{solution.name} (generated chapter) raised while running untouched:\n{str(error)[:2000]}")
+    refused = offline_guard.attempts(log)
+    assert len(refused) == 1 and offline_guard.GUARD_CELL_TARGET in refused[0], (  # only the guard cell's own
+        f"{solution.name} tried to use the network:\n" + offline_guard.logged(log))
     stubs = 0
     for cell in nb.cells:
         if cell.cell_type != "code":

@@ -3,33 +3,25 @@
 tests/offline/sitecustomize.py is a guard that Python loads at start-up when its folder is on
 PYTHONPATH: it refuses (and logs) every connection, datagram or name lookup aimed at another machine,
 while loopback stays allowed (a Jupyter kernel talks to its client over 127.0.0.1). The tests first
-prove the guard blocks, then run lib and representative solution notebooks under it, in fresh
-processes, and require an empty log -- an attempt that the calling code swallowed still fails the test.
+prove the guard blocks, then run lib under it in fresh processes and require an empty log -- an attempt
+that the calling code swallowed still fails the test. Every chapter runs under the guard too:
+tests/test_chapters_run.py executes each generated chapter in a guarded kernel (one execution serves
+both tests), and tests/test_browser.py runs JupyterLab itself guarded.
 """
 
 import json
-import os
 import pathlib
 import subprocess
 import sys
 import textwrap
 
-import nbformat
-import pytest
-from nbexec import execute
+import offline_guard  # tests/offline_guard.py
 
 from lib.course import notebooks
 
-GUARD_DIR = pathlib.Path(__file__).resolve().parent / "offline"
-# Two quick notebooks: checks, plots, quiz and explorer widgets, a timing experiment. Training and the
-# corpus are covered by test_lib_uses_no_network; nbval runs every notebook anyway.
-OFFLINE_NOTEBOOKS = ["00", "05"]
-
 
 def guarded_env(log: pathlib.Path) -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD_DIR), env.get("PYTHONPATH")]))
-    env["COURSE_OFFLINE_LOG"] = str(log)
+    env = offline_guard.guarded_env(log)
     env["COURSE_PROGRESS"] = "off"
     env["MPLBACKEND"] = "Agg"
     return env
@@ -43,8 +35,7 @@ def run_guarded(code: str, log: pathlib.Path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def logged(log: pathlib.Path) -> str:
-    return log.read_text(encoding="utf-8") if log.exists() else ""
+logged = offline_guard.logged
 
 
 def test_guard_blocks_other_hosts_and_keeps_loopback(tmp_path):
@@ -156,42 +147,3 @@ def test_lib_uses_no_network(tmp_path):
     """, log)
     assert outcome["modules"] >= 10 and outcome["checks"] >= 1 and outcome["passed"] == outcome["checks"]
     assert logged(log) == "", "lib tried to use the network:\n" + logged(log)
-
-
-def _offline_notebooks():
-    found = []
-    for chapter in OFFLINE_NOTEBOOKS:
-        try:
-            found.append(notebooks.find_solution(chapter))
-        except FileNotFoundError:
-            pass
-    return found
-
-
-GUARD_CELL = """\
-import socket
-assert getattr(socket.socket.connect, "offline_guard", False), "the offline guard is not active in this kernel"
-try:
-    socket.create_connection(("10.255.255.1", 80), timeout=2)
-    raise AssertionError("the guard let a connection through")
-except OSError as error:
-    assert "offline guard" in str(error), error
-"""
-
-
-@pytest.mark.parametrize("solution", _offline_notebooks(), ids=lambda p: p.stem)
-def test_notebook_runs_offline(tmp_path, solution):
-    log = tmp_path / "network.log"
-    nb = notebooks.read(solution)
-    nb.cells.append(nbformat.v4.new_code_cell(GUARD_CELL))  # proves this kernel runs under the guard
-    # the shared runner (stall watchdog, spec section 8); raises CellExecutionError on the first error
-    execute(nb, cwd=solution.parent, timeout=600, env=guarded_env(log), name=f"{solution.stem} (offline)")
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    assert not errors
-    attempts = [line for line in logged(log).splitlines() if line.startswith("offline guard:")]
-    assert len(attempts) == 1 and "10.255.255.1" in attempts[0], (  # only the appended cell's own attempt
-        f"{solution.name} tried to use the network:\n" + logged(log))
-
-
-def test_offline_notebooks_exist():
-    assert len(_offline_notebooks()) == len(OFFLINE_NOTEBOOKS), f"missing one of the solutions {OFFLINE_NOTEBOOKS}"

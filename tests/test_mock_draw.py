@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from lib.course import mock_exam, quiz
+from lib.course import mock_exam, outline, quiz
 from lib.course.bank import QuizItem
 
 ITEMS = quiz.load_items()
@@ -106,13 +106,14 @@ def test_item_cell_is_a_heading_of_its_chapter_and_the_review_links_there():
     with_cell = [item for item in ITEMS if item.cell]
     assert {"04-2", "04-11"} <= {item.id for item in with_cell}
     for item in with_cell:
-        assert mock_exam._heading_at(item.chapter, item.cell), f"{item.id}: {item.cell} is not a heading cell"
-        assert f"#cell-id={item.cell})" in mock_exam.item_link(item), item.id
+        assert outline.heading_at(item.chapter, item.cell), f"{item.id}: {item.cell} is not a heading cell"
+        assert f"#cell-id={item.cell})" in outline.item_link(item), item.id
     plain = next(item for item in ITEMS if item.id == "04-7")
-    assert not plain.cell and mock_exam.item_link(plain) == mock_exam.section_link("04", plain.claim)
+    assert not plain.cell and outline.item_link(plain) == outline.section_link("04", plain.claim)
     moved = next(item for item in ITEMS if item.id == "04-2")
-    assert mock_exam.item_link(moved) != mock_exam.section_link("04", moved.claim)
-    assert "1. 어텐션 한 단계" in mock_exam.item_link(moved)
+    assert outline.item_link(moved) != outline.section_link("04", moved.claim)
+    assert "1. 어텐션 한 단계" in outline.item_link(moved)
+    assert mock_exam.item_link is outline.item_link  # the mock final's review and the 오답노트 use the same link
     raw = dict(bank.load_raw("04")[0], cell="셀 2")
     assert any("cell must be" in p for p in bank.validate_item(raw))
     assert not bank.validate_item(dict(raw, cell="cell-002"))

@@ -9,7 +9,7 @@ value or a count worked out) or 코드 (reading code, a shape, a mask).
 
 Link target: an item may carry ``"cell": "cell-002"``, the id of the heading cell in its chapter's
 notebook where the item's fact is taught. The mock final's "다시 볼 곳" links there
-(``lib.course.mock_exam.item_link``); without it, the link goes to the section about the item's claim.
+(``lib.course.outline.item_link``); without it, the link goes to the section about the item's claim.
 tests/test_mock_draw.py checks that every ``cell`` is a heading cell of the chapter's solution notebook.
 
 This module imports no progress code, so ``lib.course.progress`` can read the bank (to migrate an

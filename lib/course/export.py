@@ -17,7 +17,14 @@ import re
 
 from lib.course import progress, scheduler
 from lib.course.claims import CLAIMS
-from lib.course.outline import CHAPTERS, section_link
+from lib.course.outline import CHAPTERS, item_link
+
+
+def _day(at) -> str:
+    """The learner's local calendar day of a time stamp (``scheduler.parse_day``), as text."""
+    day = scheduler.parse_day(at)
+    return day.isoformat() if day else str(at)[:10]
+
 
 CSS = """
 body{font-family:-apple-system,'Apple SD Gothic Neo','Malgun Gothic','NanumGothic','Noto Sans CJK KR',sans-serif;
@@ -168,7 +175,7 @@ def render(items, data, day: _dt.date, exercises: dict | None = None, prefix: st
             f" · 틀린 날 {when.isoformat() if when else '?'}</div>"
             f"<div><b>{_text(item.question)}</b></div>{''.join(lines)}{why}"
             f"<div><b>풀이:</b> {_text(item.explanation)}</div>"
-            f"<div class='meta'>다시 볼 곳: {_link(section_link(item.chapter, item.claim, prefix))}</div></div>")
+            f"<div class='meta'>다시 볼 곳: {_link(item_link(item, prefix))}</div></div>")
 
     body.append("<h2>3. 연습문제에서 check가 알려 준 실수</h2>")
     if not mistakes:
@@ -180,7 +187,7 @@ def render(items, data, day: _dt.date, exercises: dict | None = None, prefix: st
             stem, title = CHAPTERS[chapter]
             where = f" — <a href='{html.escape(prefix)}{stem}.ipynb'>{chapter} {html.escape(title)}</a>"
         items_html = "".join(f"<li>{html.escape(name)} × {count} "
-                             f"<span class='meta'>(마지막 {html.escape(last[:10])})</span></li>"
+                             f"<span class='meta'>(마지막 {html.escape(_day(last))})</span></li>"
                              for name, count, last in rows)
         body.append(f"<div><code>{html.escape(exercise)}</code>{where}<ul>{items_html}</ul></div>")
     from lib.course import terms

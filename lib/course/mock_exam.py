@@ -35,7 +35,6 @@ drive it with a fake clock.
 
 import copy
 import datetime as _dt
-import functools
 import hashlib
 import html
 import re
@@ -45,7 +44,7 @@ from lib.course import notebooks, progress
 from lib.course import scheduler
 from lib.course.bank import is_basic
 from lib.course.claims import CLAIMS
-from lib.course.outline import CHAPTERS, NOTES_OUTLINE, REVIEW_CHAPTER, section_link
+from lib.course.outline import CHAPTERS, NOTES_OUTLINE, REVIEW_CHAPTER, item_link
 
 EXAM_SIZE = 35
 EXAM_MINUTES = 25
@@ -618,36 +617,6 @@ def result_markdown(result: Result, prefix: str = "") -> str:
         lines.append(f"   다시 볼 곳: {item_link(item, prefix)}")
         lines.append("")
     return "\n".join(lines)
-
-
-@functools.lru_cache(maxsize=16)
-def _headings(path: str, mtime: float) -> dict:
-    """{cell id: its first heading} for the markdown cells of a notebook that open with a heading."""
-    found = {}
-    for cell in notebooks.read(path).cells:
-        match = re.search(r"(?m)^#{1,3}\s+(.*)$", cell.source) if cell.cell_type == "markdown" else None
-        if match:
-            found[cell.get("id", "")] = match.group(1).strip()
-    return found
-
-
-def _heading_at(chapter: str, cell_id: str) -> str | None:
-    """The first heading of that cell of the chapter's solution notebook; None if it has none."""
-    path = notebooks.SOLUTIONS / f"{CHAPTERS[chapter][0]}.ipynb"
-    if not path.exists():
-        return None
-    return _headings(str(path), path.stat().st_mtime).get(cell_id)
-
-
-def item_link(item, prefix: str = "") -> str:
-    """Markdown link to where an item is taught: its own heading ``cell`` when the bank gives one
-    (``lib.course.bank``), else the section about its claim (``lib.course.outline.section_link``)."""
-    cell = getattr(item, "cell", "")
-    heading = _heading_at(item.chapter, cell) if cell and item.chapter in CHAPTERS else None
-    if heading is None:
-        return section_link(item.chapter, item.claim, prefix)
-    stem, title = CHAPTERS[item.chapter]
-    return f"[{item.chapter} {title} › {heading}]({prefix}{stem}.ipynb#cell-id={cell})"
 
 
 def _confidence_note(row: Row) -> str:

@@ -151,3 +151,23 @@ def section_link(chapter: str, claim: str, prefix: str = "") -> str:
     heading, cell_id = found
     target = f"{prefix}{stem}.ipynb" + (f"#cell-id={cell_id}" if cell_id else "")
     return f"[{chapter} {title} › {heading}]({target})"
+
+
+def heading_at(chapter: str, cell_id: str) -> str | None:
+    """The heading that the cell ``cell_id`` of the chapter's solution notebook opens with; None if it
+    opens with none (or the notebook does not exist yet)."""
+    path = notebooks.SOLUTIONS / f"{CHAPTERS[chapter][0]}.ipynb"
+    if not cell_id or not path.exists():
+        return None
+    return next((heading for heading, cell, _text in _sections(path, path.stat().st_mtime) if cell == cell_id), None)
+
+
+def item_link(item, prefix: str = "") -> str:
+    """Markdown link to where a quiz item is taught: the heading cell ``item.cell`` when the bank gives
+    one (``lib.course.bank``), else the section about its claim (``section_link``)."""
+    cell = getattr(item, "cell", "")
+    heading = heading_at(item.chapter, cell) if cell and item.chapter in CHAPTERS else None
+    if heading is None:
+        return section_link(item.chapter, item.claim, prefix)
+    stem, title = CHAPTERS[item.chapter]
+    return f"[{item.chapter} {title} › {heading}]({prefix}{stem}.ipynb#cell-id={cell})"

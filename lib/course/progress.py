@@ -309,6 +309,18 @@ def clean_progress(data):
 V1_ID = re.compile(r"^0[0-8]-\d+$")
 
 
+def _moment(at) -> tuple:
+    """Sort key for history events: the moment of an ISO time stamp (stamps without an offset are UTC,
+    as lib writes them); a bare date sorts at the start of its day; an unreadable stamp first."""
+    try:
+        moment = _dt.datetime.fromisoformat(str(at))
+    except ValueError:
+        return (0, "")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    return (1, moment.astimezone(_dt.timezone.utc).isoformat())
+
+
 def migrate_layout(data: dict, items) -> tuple:
     """(a layout-2 copy of a layout-1 record, report dict). Pure; ``items`` is the quiz bank.
 
@@ -345,7 +357,7 @@ def migrate_layout(data: dict, items) -> tuple:
     exam = scheduler.exam_day(data)
     chapters = data.setdefault("chapters", {}) if isinstance(data.get("chapters", {}), dict) else {}
     for item_id, entry in quiz.items():
-        entry["history"].sort(key=lambda e: str(scheduler.parse_day(e.get("at")) or ""))
+        entry["history"].sort(key=lambda e: _moment(e.get("at")))
         state = scheduler.replay(entry, exam)
         entry["box"], entry["due"] = state.box, state.due.isoformat() if state.due else None
         chapter = chapter_of.get(item_id)

@@ -9,7 +9,9 @@ from lib's reference code at import time (``lib.course.quizgen``). One item::
      "question": "...", "choices": ["...", "...", "...", "..."], "answer": 2,
      "explanation": "why the key is right",
      "why_wrong": ["why choice 0 is wrong", "...", "", "..."],   ("" at the answer's index)
-     "legacy_ids": ["01-3"]}        (optional: layout-v1 ids of old items with the same fact)
+     "legacy_ids": ["01-3"],        (optional: layout-v1 ids of old items with the same fact)
+     "cell": "cell-002"}            (optional: the heading cell where the item is taught; the mock
+                                     final's review and the 오답노트 link there, lib.course.outline.item_link)
 
 Generated items also carry ``"generated": {"gen": name, "params": {...}}``; the validator re-runs
 the generator and checks that the key still comes out (tests recompute it independently with torch).

@@ -567,7 +567,7 @@ def cross_entropy_value(logits, target):
         key=num(key),
         explanation=f"−log softmax(z)[{target}] = log Σe^z − z[{target}] = {num(key)}입니다.",
         wrongs=[
-            (num(cross_entropy(p, t).item()), "소프트맥스를 적용한 확률을 다시 로짓으로 넣은 값(소프트맥스 두 번)입니다. 손실이 제대로 작아지지 않습니다."),
+            (num(cross_entropy(p, t).item()), "소프트맥스를 적용한 확률을 다시 로짓으로 넣은 값(소프트맥스 두 번)입니다. 0~1의 확률을 로짓으로 쓰면 분포가 거의 평평해져, 학습해도 손실이 log(1 + (C−1)/e)(C = 클래스 수) 아래로 내려가지 못합니다."),
             (num(-z[0, target].item()), "log-sum-exp 항을 빼먹고 −z[정답]만 쓴 값입니다."),
             (num(-math.log2(p[0, target].item())), "밑이 2인 로그로 계산한 값입니다. 딥러닝 프레임워크의 손실은 자연로그입니다."),
         ])

@@ -15,6 +15,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import bank_figures  # tools/bank_figures.py (tools/ is on sys.path via conftest.py): the README's figures
+
 from lib.course import quiz, quizgen
 
 # The layout-v1 bank's ids (git: `git show ba7362a~1:lib/quizbank/chNN.json`), frozen here.
@@ -24,52 +26,16 @@ V1_IDS = (
     + [f"03-{i}" for i in range(1, 8)] + [f"04-{i}" for i in range(1, 9)] + [f"05-{i}" for i in range(1, 9)]
     + [f"06-{i}" for i in range(1, 12)] + [f"07-{i}" for i in range(1, 10)] + [f"08-{i}" for i in range(1, 13)]
 )
-CHAPTER_MINIMUM = {"00": 6, **{f"{c:02d}": 15 for c in range(1, 11)}}
-TOTAL_MINIMUM = 180
-ABSOLUTE_WORDS = ("항상", "반드시", "절대", "모든")
-
-
-def _raw_bank() -> list:
-    items = []
-    for chapter in quiz.chapters_in_bank():
-        items += quiz.raw_items(chapter)
-    return items
-
-
-RAW = _raw_bank()
+RAW = bank_figures.raw_bank()
 WELL_FORMED = [raw for raw in RAW if not quiz.validate_item(raw)]
+CHAPTER_MINIMUM, TOTAL_MINIMUM, ABSOLUTE_WORDS = (bank_figures.CHAPTER_MINIMUM, bank_figures.TOTAL_MINIMUM,
+                                                  bank_figures.ABSOLUTE_WORDS)
+longest_choice_rate, key_positions = bank_figures.longest_choice_rate, bank_figures.key_positions
+negative_share, absolute_rates = bank_figures.negative_share, bank_figures.absolute_rates
 
 
 def _chapter_counts() -> dict:
-    counts = collections.Counter(raw.get("chapter") for raw in RAW)
-    return {chapter: counts.get(chapter, 0) for chapter in sorted(set(CHAPTER_MINIMUM) | set(counts))}
-
-
-def longest_choice_rate(items) -> float:
-    """Expected score of 'pick the longest choice' (ties broken at random)."""
-    won = 0.0
-    for raw in items:
-        lengths = [len(c) for c in raw["choices"]]
-        longest = [i for i, n in enumerate(lengths) if n == max(lengths)]
-        won += (raw["answer"] in longest) / len(longest)
-    return won / len(items)
-
-
-def key_positions(items) -> list:
-    counts = collections.Counter(raw["answer"] for raw in items)
-    return [counts.get(p, 0) for p in range(4)]
-
-
-def negative_share(items) -> float:
-    return sum(raw.get("kind") == "negative" for raw in items) / len(items)
-
-
-def absolute_rates(items):
-    """(share of keys with an absolute word, share of distractors with one)."""
-    has = lambda text: any(w in text for w in ABSOLUTE_WORDS)  # noqa: E731
-    keys = sum(has(raw["choices"][raw["answer"]]) for raw in items)
-    wrong = sum(has(c) for raw in items for i, c in enumerate(raw["choices"]) if i != raw["answer"])
-    return keys / len(items), wrong / (3 * len(items))
+    return bank_figures.chapter_counts(RAW)
 
 
 # ---------------------------------------------------------------- well formed
@@ -399,19 +365,13 @@ def test_a_generated_item_whose_key_does_not_recompute_is_caught():
 
 def test_bank_figures():
     """Prints the figures the README quotes (run with -s)."""
-    counts = _chapter_counts()
-    positions = key_positions(WELL_FORMED)
-    in_keys, in_wrong = absolute_rates(WELL_FORMED)
-    lines = [
-        "",
-        "quiz bank figures",
-        f"  items: {len(RAW)} ({', '.join(f'{c}: {n}' for c, n in counts.items())})",
-        f"  generated items: {len(GENERATED)}",
-        f"  longest-choice strategy wins: {longest_choice_rate(WELL_FORMED):.1%}",
-        "  key positions: " + ", ".join(f"{m} {n / len(WELL_FORMED):.0%}" for m, n in zip(quiz.MARKS, positions)),
-        f"  negative form: {negative_share(WELL_FORMED):.1%}",
-        f"  absolute words: keys {in_keys:.1%}, distractors {in_wrong:.1%}",
-        f"  kinds: {dict(collections.Counter(r.get('kind', '?') for r in WELL_FORMED))}",
-    ]
-    print("\n".join(lines))
+    print("\n" + bank_figures.current_table())
     assert WELL_FORMED
+
+
+def test_readme_quotes_the_current_bank_figures():
+    quoted = bank_figures.readme_block.read("BANK")
+    assert quoted is not None, "README.md has no BANK block: run `python tools/bank_figures.py --readme`"
+    assert quoted == bank_figures.current_table(), "README's bank figures are stale: run `python tools/bank_figures.py --readme`"
+    # ... and the comparison can fail: one item fewer changes the table
+    assert bank_figures.table(WELL_FORMED[1:]) != quoted

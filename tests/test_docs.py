@@ -15,9 +15,8 @@ def test_docs_notes_map_is_current():
 
 
 def test_readme_notes_map_is_current():
-    readme = (notebooks.ROOT / "README.md").read_text(encoding="utf-8")
-    assert notes_map.README_BEGIN in readme, "run `python tools/notes_map.py --readme`"
-    block = readme.split(notes_map.README_BEGIN, 1)[1].split(notes_map.README_END, 1)[0]
+    block = notes_map.readme_block.read("NOTES-MAP")
+    assert block is not None, "run `python tools/notes_map.py --readme`"
     expected = notes_map.build("chapters/").replace("# 노트 지도", "## 노트 지도 (notes map)", 1)
     assert block.strip() == expected.strip(), "run `python tools/notes_map.py --readme`"
 

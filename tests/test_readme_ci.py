@@ -160,7 +160,8 @@ def test_benchmark_table_is_what_the_readme_test_reads():
         "notebooks": [("00_start", 10.0), ("01_rnn", 60.0)],
         "ratio": {"lib_ms": 11.0, "nn_ms": 10.0, "ratio": 1.1},
         "pytest": {"seconds": 400.0, "code": 0, "summary": "300 passed"}})
-    figures = benchmark_figures(f"{benchmark.BEGIN}\n{table}{benchmark.END}")
+    begin, end = benchmark.readme_block.markers("BENCHMARK")
+    figures = benchmark_figures(f"{begin}\n{table}{end}")
     assert figures == {"notebooks": {"00_start": 10.0, "01_rnn": 60.0}, "total": 70.0, "ratio": (11.0, 10.0, 1.1),
                        "pytest": ("300 passed", "400"), "machine": "AMD EPYC, 2 cores, 8 GB RAM; 2026-01-01."}
 

@@ -30,12 +30,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nbexec  # noqa: E402  (tools/nbexec.py: stall watchdog, one re-run on a fresh kernel)
+import readme_block  # noqa: E402
 
 from lib.course import notebooks  # noqa: E402
 
 NOTEBOOK_BUDGET, TOTAL_BUDGET, RATIO_BUDGET, PYTEST_BUDGET = 45.0, 180.0, 1.25, 300.0
-README = notebooks.ROOT / "README.md"
-BEGIN, END = "<!-- BENCHMARK:BEGIN -->", "<!-- BENCHMARK:END -->"
 PLACEHOLDER = "<!-- FIGURES -->"
 
 
@@ -125,15 +124,7 @@ def markdown(figures: dict) -> str:
 
 def write_readme(table: str) -> None:
     """Replace the figures between BEGIN and END (or a ``<!-- FIGURES -->`` placeholder line) by ``table``."""
-    text = README.read_text(encoding="utf-8")
-    if (BEGIN not in text or END not in text) and PLACEHOLDER in text:
-        text = text.replace(PLACEHOLDER, f"{BEGIN}\n{END}", 1)
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"README.md has neither {BEGIN} ... {END} nor {PLACEHOLDER} to write the figures into")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{BEGIN}\n{table}{END}{tail}", encoding="utf-8")
-    print(f"figures written to {README.name}")
+    readme_block.write("BENCHMARK", table, placeholder=PLACEHOLDER)
 
 
 def main(argv=None) -> int:

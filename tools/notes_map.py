@@ -11,12 +11,16 @@ Re-run it when quiz items or chapter headings change.
 """
 
 import argparse
+import os
 import sys
 
-from lib.course import notebooks, quiz
-from lib.course.checks import EXERCISES
-from lib.course.claims import CLAIMS
-from lib.course.outline import NOTES_OUTLINE, notebook_section, section_link
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import readme_block  # noqa: E402
+
+from lib.course import notebooks, quiz  # noqa: E402
+from lib.course.checks import EXERCISES  # noqa: E402
+from lib.course.claims import CLAIMS  # noqa: E402
+from lib.course.outline import NOTES_OUTLINE, notebook_section, section_link  # noqa: E402
 
 # The experiment that shows each claim (course spec section 6), in a few words.
 EXPERIMENT = {
@@ -132,24 +136,12 @@ def build(link_prefix: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-README_BEGIN, README_END = "<!-- NOTES-MAP:BEGIN -->", "<!-- NOTES-MAP:END -->"
 README_PLACEHOLDER = "<!-- NOTES-MAP -->"
 
 
 def write_into_readme(text: str) -> None:
     """Put the map into README.md between the NOTES-MAP markers (first time: at the placeholder line)."""
-    readme = notebooks.ROOT / "README.md"
-    content = readme.read_text(encoding="utf-8")
-    block = f"{README_BEGIN}\n{text.replace('# 노트 지도', '## 노트 지도 (notes map)', 1)}{README_END}"
-    if README_BEGIN in content and README_END in content:
-        head, rest = content.split(README_BEGIN, 1)
-        content = head + block + rest.split(README_END, 1)[1]
-    elif README_PLACEHOLDER in content:
-        content = content.replace(README_PLACEHOLDER, block, 1)
-    else:
-        raise SystemExit(f"README.md has neither {README_PLACEHOLDER} nor the {README_BEGIN} markers")
-    readme.write_text(content, encoding="utf-8")
-    print("wrote the notes map into README.md")
+    readme_block.write("NOTES-MAP", text.replace("# 노트 지도", "## 노트 지도 (notes map)", 1), placeholder=README_PLACEHOLDER)
 
 
 def main(argv=None) -> int:

@@ -555,10 +555,15 @@ def _diagnose(exercise: Exercise, obj, case: Case) -> str | None:
     return outcome.value if isinstance(outcome.value, str) and outcome.value else None
 
 
-def unsure_note(exercise_id: str) -> str:
-    """Said plainly when no probe localised the difference: no guessed name."""
-    return (f"\n  🔎 자동 진단으로는 어느 부분이 다른지 특정하지 못했습니다: 위의 기대값과 실제값을 비교해 보세요. "
-            f"막히면 hint(\"{exercise_id}\")를 실행하세요 (실행할 때마다 한 단계씩 더 구체적인 힌트가 나옵니다).")
+def unsure_note(exercise_id: str, problem: str = "기대") -> str:
+    """Said plainly when no probe localised the difference: no guessed name.
+
+    Only a problem that printed expected and actual values ("기대 ..., 실제 ...") is pointed to;
+    a problem that names its own cause (None, a numpy array, a wrong type) gets just the hint line."""
+    more = f"막히면 hint(\"{exercise_id}\")를 실행하세요 (실행할 때마다 한 단계씩 더 구체적인 힌트가 나옵니다)."
+    if "기대" not in problem:
+        return f"\n  {more}"
+    return f"\n  🔎 자동 진단으로는 어느 부분이 다른지 특정하지 못했습니다: 위의 기대값과 실제값을 비교해 보세요. {more}"
 
 
 def _probe(exercise: Exercise, obj, case: Case, got, expected) -> str | None:
@@ -857,7 +862,7 @@ def _run_check(exercise: Exercise, obj) -> CheckResult:
             if "💡" in message:
                 message = message.replace(NAN_WITH_MASK_HINT, "")  # the named cause comes first, not a guess
             elif "초 안에 끝나지" not in problem:
-                message += unsure_note(exercise.id)
+                message += unsure_note(exercise.id, problem)
             message += "".join(notes) + printed_summary(buffer, failed=True)
             return CheckResult(False, message, named_mistake(message))
         if exercise.check_gradients:

@@ -1196,6 +1196,29 @@ def test_wrong_notes_weak_claims_count_only_chapters_met():
     assert [r.mastery for r in view.revisit(data, items)] == [pytest.approx(mastery)]
 
 
+def test_one_mastery_per_claim_on_dashboard_revisit_and_wrong_notes():
+    """Review r4 (11, 3): a claim's 숙련도 is the dashboard's (its items in the started chapters) in
+    "다시 볼 곳" and the 오답노트's 약한 주장 too, also when an opened chapter has no answer yet."""
+    from lib.course import export
+
+    bank = [make_item("00-1", "C2"), make_item("00-2", "C2"), make_item("04-1", "C2"), make_item("04-2", "C2"),
+            make_item("04-3", "C3")]
+    data = empty()
+    stamp = review.stamp(DAY)
+    data["chapters"] = {c: {"first_opened": stamp, "last_opened": stamp, "opens": 1} for c in ("00", "04")}
+    answer_on(data, "00-1", False, DAY)  # only 00's items answered; 04 opened, nothing answered there
+    answer_on(data, "00-2", True, DAY)
+    dashboard = dict(view.claim_rows(data, bank))["C2"]
+    answered_only = (review.item_mastery(review.states(bank, data)["00-1"])
+                     + review.item_mastery(review.states(bank, data)["00-2"])) / 2
+    assert dashboard < answered_only - 0.01  # the two definitions differ here, so the test can fail
+    (found,) = [r for r in view.revisit(data, bank) if r.claim == "C2"]
+    assert found.mastery == pytest.approx(dashboard) and found.chapters == ("00", "04")
+    assert dict(export.weak_claims(bank, data))["C2"] == pytest.approx(dashboard)
+    assert "C3" not in dict(export.weak_claims(bank, data))  # no answered item: not listed
+    assert f"숙련도 {dashboard:.2f}" in view.revisit_markdown(data, bank)
+
+
 # ---------------------------------------------------------------- issue 21: no accidental exam
 
 

@@ -90,24 +90,19 @@ def missed_items(items, data) -> list:
     return sorted(out, key=lambda row: row[1].last_correct is not False)  # stable
 
 
-def weak_claims(items, data, below: float = 0.6) -> list:
+def weak_claims(items, data, below: float = 0.6, exercises: dict | None = None) -> list:
     """[(claim, mastery)] of the claims met (an item answered) with mastery below ``below``.
 
-    A claim's mastery is the mean over its items in the chapters where the learner has met it (as
-    the dashboard's "다시 볼 곳"), so items of a chapter not studied yet do not pull it down."""
+    A claim's mastery is ``scheduler.started_claim_mastery``: the mean over its items in the chapters
+    the learner has started, the same figure as the dashboard's and "다시 볼 곳"'s. ``exercises`` maps
+    exercise id -> chapter (default: every registered exercise)."""
+    if exercises is None:
+        from lib.course.checks import EXERCISES
+        exercises = {ex.id: ex.chapter for ex in EXERCISES.values()}
     by_id = scheduler.states(items, data)
-    groups = {}
-    for item in items:
-        groups.setdefault(item.claim, []).append(item)
-    out = []
-    for claim, group in groups.items():
-        chapters = {i.chapter for i in group if not by_id[i.id].is_new}
-        if not chapters:
-            continue
-        mine = [i for i in group if i.chapter in chapters]
-        mastery = sum(scheduler.item_mastery(by_id[i.id]) for i in mine) / len(mine)
-        if mastery < below:
-            out.append((claim, mastery))
+    mastery = scheduler.started_claim_mastery(items, data, exercises)
+    met = {item.claim for item in items if not by_id[item.id].is_new}
+    out = [(claim, m) for claim, m in mastery.items() if claim in met and m < below]
     return sorted(out, key=lambda kv: (kv[1], kv[0]))
 
 
@@ -137,7 +132,7 @@ def render(items, data, day: _dt.date, exercises: dict | None = None, prefix: st
     exercises = exercises or {}
     order = order or (lambda item: [0, 1, 2, 3])
     missed = missed_items(items, data)
-    weak = weak_claims(items, data)
+    weak = weak_claims(items, data, exercises=exercises or None)
     mistakes = check_mistakes(data)
     body = [f"<h1>오답노트 <span class='meta'>{day.isoformat()}</span></h1>"]
     if label:

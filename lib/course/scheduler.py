@@ -261,6 +261,16 @@ def claim_mastery(items, data) -> dict:
     return _mean_by(items, data, lambda item: item.claim)
 
 
+def started_claim_mastery(items, data, exercises=None) -> dict:
+    """{claim: mastery} over each claim's items in the chapters the learner has started
+    (``started_chapters``; ``exercises`` maps exercise id -> chapter). The one 숙련도 of a claim: the
+    dashboard, "다시 볼 곳" and the 오답노트 all show this figure. A claim with no item in a started
+    chapter is absent."""
+    chapters = set(started_chapters(data, items, exercises))
+    mine = [item for item in items if item.chapter in chapters]
+    return claim_mastery(mine, data) if mine else {}
+
+
 def chapter_mastery(items, data) -> dict:
     """{chapter: mean item mastery (0..1)} over the bank's items of each chapter."""
     return _mean_by(items, data, lambda item: item.chapter)

@@ -187,9 +187,7 @@ def claim_rows(data, items) -> list:
     """[(claim, mastery or None)] in claim order: one figure per claim, over the claim's items in
     the chapters the learner has started (None: no item of the claim in a started chapter)."""
     data, _ = _checked(data)
-    chapters = set(started(data, items))
-    mine = [item for item in items if item.chapter in chapters]
-    mastery = review.claim_mastery(mine, data) if mine else {}
+    mastery = review.started_claim_mastery(items, data, exercise_chapters())
     claims = sorted({item.claim for item in items}, key=claim_order)
     return [(c, mastery.get(c)) for c in claims]
 
@@ -392,9 +390,12 @@ class Revisit:
 
 def revisit(data, items, k: int = 3, below: float = 0.6) -> list:
     """The ``k`` weakest claims the learner has met (answered at least one of its items), weakest
-    first, among those with mastery below ``below``: one figure per claim."""
+    first, among those with mastery below ``below``: one figure per claim, the dashboard's
+    (``scheduler.started_claim_mastery``), linked to the started chapters that teach the claim."""
     data, _ = _checked(data)
     by_id = review.states(items, data)
+    begun = set(started(data, items))
+    mastery_of = review.started_claim_mastery(items, data, exercise_chapters())
     groups = {}
     for item in items:
         groups.setdefault(item.claim, []).append(item)
@@ -407,9 +408,9 @@ def revisit(data, items, k: int = 3, below: float = 0.6) -> list:
         met = [i for i in group if not by_id[i.id].is_new]
         if not met:
             continue
-        chapters = tuple(sorted({i.chapter for i in met}))
-        mine = [i for i in group if i.chapter in chapters]
-        mastery = sum(review.item_mastery(by_id[i.id]) for i in mine) / len(mine)
+        mine = [i for i in group if i.chapter in begun]
+        chapters = tuple(sorted({i.chapter for i in mine}))
+        mastery = mastery_of[claim]
         wrong = tuple(i.id for i in mine if by_id[i.id].last_correct is False)
         if mastery < below:
             gaps = tuple(ex for c in chapters for ex in missing.get(c, ()))

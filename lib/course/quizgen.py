@@ -128,10 +128,10 @@ def rnn_hn_shape(batch, length, d_in, hidden):
         question=(f"`nn.RNN({d_in}, {hidden}, batch_first=True)`에 모양 ({batch}, {length}, {d_in})의 입력을 넣었을 때, "
                   "두 번째 반환값 h_n의 모양은?"),
         key=shape((1, batch, hidden)),
-        explanation=f"h_n은 마지막 시점의 은닉 상태이고 모양은 (층 수, B, H) = {shape((1, batch, hidden))}입니다. "
+        explanation=f"h_n은 마지막 시점의 은닉 상태이고 모양은 (층 수 × 방향 수, B, H), 여기서는 {shape((1, batch, hidden))}입니다. "
                     "batch_first는 입력과 out에만 적용되고 h_n에는 적용되지 않습니다.",
         wrongs=[
-            (shape((batch, 1, hidden)), "batch_first가 h_n에도 적용된다고 본 모양입니다. h_n은 언제나 층 축이 먼저입니다."),
+            (shape((batch, 1, hidden)), "batch_first가 h_n에도 적용된다고 본 모양입니다. h_n은 언제나 (층 수 × 방향 수) 축이 먼저입니다."),
             (shape((1, batch, d_in)), "마지막 축을 입력 크기 D로 본 모양입니다. 은닉 상태의 크기는 hidden_size입니다."),
             (shape((batch, 1, d_in)), "batch_first가 h_n에도 적용된다고 보고, 마지막 축도 입력 크기 D로 본 모양입니다. (1, B, H)입니다."),
             (shape((batch, hidden)), "층 축을 빼먹은 모양입니다. nn.RNN의 h_n은 층 수가 1이어도 (1, B, H)입니다."),

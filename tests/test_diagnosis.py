@@ -284,3 +284,11 @@ def test_dropout_left_out_or_moved_gets_a_warning_even_when_eval_passes(answer, 
     result = run("transformer.EncoderLayer", answer)
     assert result.passed  # eval mode cannot tell; the note can
     assert "⚠️" in result.message and words in result.message
+
+
+def test_a_numpy_result_does_not_point_to_values_it_did_not_print():
+    """A failure that names its own cause (here: a numpy array) gets the hint line, not the 🔎 line that
+    points to expected and actual values (review r4, 00 item 3: none were printed)."""
+    result = run("attention.weighted_average", lambda values, weights: ((weights[:, None] * values).sum(0)).numpy())
+    assert not result.passed and "numpy" in result.message
+    assert "기대값과 실제값" not in result.message and 'hint("attention.weighted_average")' in result.message

@@ -209,7 +209,7 @@ CARDS = [
        "입력 순서를 바꾸면 출력도 같이 바뀔 뿐인 성질 (위치 인코딩이 필요한 이유)"),
     # 07: transformer layers
     _c("positional-encoding", "07", "위치 인코딩", "positional encoding", "",
-       "토큰 임베딩에 더해 위치를 알려 주는 벡터 (torch·Keras 기본 층에는 없음)"),
+       "토큰 임베딩에 더해 위치를 알려 주는 벡터 (원 논문·BERT·GPT 같은 절대 위치 방식; 상대 위치·RoPE는 어텐션 점수 쪽에 넣음. torch·Keras 기본 층에는 없음)"),
     _c("sinusoidal", "07", "사인·코사인 위치 인코딩", "sinusoidal positional encoding", "",
        "짝수 차원 sin, 홀수 차원 cos, 파장이 차원 쌍마다 다름 (논문의 방식)"),
     _c("multi-head", "07", "멀티 헤드 어텐션", "multi-head attention",
@@ -265,7 +265,7 @@ CARDS = [
     _c("masked-mha", "08", "마스크드 멀티 헤드 어텐션", "masked multi-head attention", "",
        "인과 마스크를 쓴 멀티 헤드 셀프 어텐션 (디코더 층의 첫 부분층)"),
     _c("decoder-layer", "08", "디코더 층", "decoder layer", "`nn.TransformerDecoderLayer`",
-       "인과 셀프 어텐션, 크로스 어텐션, FFN, 각각 뒤에 Add & Norm",
+       "인과 셀프 어텐션, 크로스 어텐션, FFN, 각각 뒤에 Add & Norm (torch에서는 인과 마스크를 `tgt_mask=`로 넘겨야 함)",
        [("torch.nn.TransformerDecoderLayer", None)]),
     _c("shifted-right", "08", "한 칸 밀린 입력", "shifted right (decoder input)", "`tgt[:, :-1]` / 레이블 `tgt[:, 1:]`",
        "디코더 입력은 정답을 오른쪽으로 한 칸 민 것, 레이블은 그다음 토큰"),
@@ -329,6 +329,7 @@ SAME_THING = [
     {"seq2seq", "encoder-decoder"},  # chapter 03's title: 인코더-디코더(seq2seq)
     {"positional-encoding", "sinusoidal"},  # the sinusoidal one is a kind of positional encoding
     {"attention", "additive-attention"},  # additive (Bahdanau) attention is a kind of attention
+    {"attn-mask", "causal-mask"},  # a causal mask is a kind of attention mask
 ]
 
 

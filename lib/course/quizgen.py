@@ -692,7 +692,7 @@ def scaled_score(dot, d_model, heads):
         key=num(key),
         explanation=f"d_k는 헤드 하나의 크기 {d_model}/{heads} = {d_k}이고, 점수는 {dot}/√{d_k} = {num(key)}입니다.",
         wrongs=[
-            (num(dot / math.sqrt(d_model)), "d_model로 스케일한 값입니다. 이 방식에서 d_k는 헤드당 크기 d_model/h입니다(Keras처럼 key_dim을 따로 주면 그 값이 d_k, 10장)."),
+            (num(dot / math.sqrt(d_model)), "√d_model로 나눈 값입니다(d_k 자리에 d_model을 넣음). 이 방식에서 d_k는 헤드당 크기 d_model/h입니다(Keras처럼 key_dim을 따로 주면 그 값이 d_k, 10장)."),
             (num(dot / d_k), "√d_k가 아니라 d_k로 나눈 값입니다."),
             (num(dot), "스케일하지 않은 값입니다."),
         ])

@@ -139,8 +139,8 @@ CARDS = [
     _c("tokenization", "03", "토큰화", "tokenization", "",
        "문장을 토큰(단어, 형태소, 부분 단어)으로 나누기"),
     # 04: attention
-    _c("attention", "04", "어텐션", "attention", "`keras.layers.Attention`",
-       "쿼리와 키의 점수로 값들의 가중 평균을 만드는 방법", [("keras.layers.Attention", None)]),
+    _c("attention", "04", "어텐션", "attention", "",  # keras.layers.Attention is the dot one: dot-attention's card
+       "쿼리와 키의 점수로 값들의 가중 평균을 만드는 방법"),
     _c("attention-score", "04", "어텐션 점수", "attention score", "",
        "소프트맥스 전의 쿼리-키 유사도"),
     _c("attention-weights", "04", "어텐션 가중치", "attention weights",
@@ -325,7 +325,7 @@ def english(card: Card) -> str:
 # or the card would have two right answers (content-review-3, part B, Q3).
 SAME_THING = [
     {"causal-self-attention", "masked-mha"},  # the notes use both names for the decoder's first sublayer
-    {"attention", "dot-attention"},  # keras.layers.Attention is the dot-product one
+    {"attention", "dot-attention"},  # dot-product attention is a kind of attention
     {"seq2seq", "encoder-decoder"},  # chapter 03's title: 인코더-디코더(seq2seq)
     {"positional-encoding", "sinusoidal"},  # the sinusoidal one is a kind of positional encoding
     {"attention", "additive-attention"},  # additive (Bahdanau) attention is a kind of attention

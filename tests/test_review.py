@@ -556,6 +556,20 @@ def test_learner_who_studied_only_00_and_04_reviews_those_two_chapters():
     assert review.started_chapters(data, bank, {"rnn.rnn_cell": "01"}) == ["00", "01", "04"]
 
 
+def test_opening_the_review_chapter_starts_no_chapter():
+    """start_chapter("11") records chapter 11 as opened; a learner who opened only 11 still gets the
+    "no chapter started" messages, not an empty session that promises a next review day."""
+    bank = course_bank()
+    data = empty()
+    data["chapters"] = {"11": {"first_opened": review.stamp(DAY), "last_opened": review.stamp(DAY), "opens": 1}}
+    assert view.started(data, bank) == []
+    assert "아직 시작한 장이 없습니다" in view.show_review(bank, data, DAY, record=False).message
+    assert "아직 시작한 장이 없습니다" in view.show_terms(data, DAY, record=False, items=bank).message
+    data["chapters"]["04"] = dict(data["chapters"]["11"])
+    assert view.started(data, bank) == ["04"]
+    assert view.show_review(bank, data, DAY, record=False).message == ""
+
+
 def test_example_learner_of_00_and_04_on_the_real_bank():
     items = quiz.load_items()
     data = review.example_progress(items, view.exercise_chapters(), chapters=["00", "04"])

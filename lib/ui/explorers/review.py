@@ -65,9 +65,10 @@ def is_example(label: str) -> bool:
 
 
 def started(data, items) -> list:
-    """The chapters the learner has started (see ``scheduler.started_chapters``)."""
+    """The chapters the learner has started (see ``scheduler.started_chapters``), without this
+    review chapter: opening it (``start_chapter("11")`` records the open) starts no chapter's items."""
     data, _ = _checked(data)
-    return review.started_chapters(data, items, exercise_chapters())
+    return [c for c in review.started_chapters(data, items, exercise_chapters()) if c != REVIEW_CHAPTER]
 
 
 

@@ -24,8 +24,8 @@ EXERCISES_HERE = [
         id="attention.weighted_average",
         hints=[
             "시점마다 값 벡터 values[t]에 그 시점의 가중치 weights[t]를 곱한 뒤, 모든 시점에 대해 더합니다. 가중치의 합은 이미 1이니 따로 나누지 않습니다.",
-            "context = Σ_t weights[t] · values[t].  모양: weights (T,) → (T, 1)로 세우면 values (T, D)와 곱해져 (T, D), 시간 "
-            "축(dim=0)으로 더하면 (D,).",
+            "c = Σ_t w_t · v_t  (t = 1 … T, w_t는 스칼라, v_t는 길이 D인 벡터).  모양: 가중치 (T,)에 뒤쪽 축 하나를 붙여 (T, 1)로 "
+            "세우면 값 (T, D)와 브로드캐스트로 곱해져 (T, D); 이것을 시간 축(첫 번째 축)으로 더하면 (D,).",
             "weighted = weights[___] * values        # (T, 1) * (T, D) -> (T, D)\n"
             "return weighted.sum(dim=___)              # 시간 축으로 더해 (D,)",
         ],

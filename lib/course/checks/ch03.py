@@ -170,8 +170,9 @@ EXERCISES_HERE = [
         hints=[
             "교사 강요(teacher forcing): 디코더는 BOS부터 읽고, 매 위치에서 '한 칸 뒤의 단어'를 맞힙니다. 그래서 입력은 맨 끝 한 칸을, 정답은 맨 앞 한 "
             "칸(BOS)을 뺀 것입니다.",
-            "tgt (B, T) = [BOS, w1, ..., EOS, PAD...].  decoder_input = tgt에서 마지막 열을 뺀 (B, T-1), labels = tgt에서 "
-            "첫 열을 뺀 (B, T-1).  위치 j에서 입력 tgt[:, j], 정답 tgt[:, j+1].",
+            "모양: (B, T) → 입력과 정답 모두 (B, T−1).  한 줄 y = (y₀ = BOS, w₁, …, EOS, PAD …)에서 입력은 y₀ … y_{T−2}"
+            "(맨 끝 칸 제외), 정답은 y₁ … y_{T−1}(첫 칸 BOS 제외): 위치 j의 입력이 y_j이면 정답은 y_{j+1}. 열(시간 축)을 "
+            "자르는 것이고 행(배치)은 그대로입니다.",
             "decoder_input = tgt[:, ___]\n"
             "labels = tgt[:, ___]\n"
             "return decoder_input, labels",

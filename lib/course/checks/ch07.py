@@ -962,8 +962,9 @@ EXERCISES_HERE = [
             "인코더 층은 부분층 두 개를 차례로 지납니다: 셀프 어텐션 → Add & Norm → 피드포워드 → Add & Norm. Add & Norm은 '부분층의 입력 x + "
             "(dropout을 거친) 부분층의 출력'을 계층 정규화하는 것입니다(사후 정규화). __init__이 준 self.self_attention, self.norm1, "
             "self.feed_forward, self.norm2, self.dropout을 씁니다.",
-            "attended, weights = self.self_attention(x, x, x, mask)  (B, T, D), (B, h, T, T).  x = norm1(x + "
-            "dropout(attended));  x = norm2(x + dropout(feed_forward(x))).  결과 (B, T, D).",
+            "입력 X (B, T, D), 마스크 (B, 1, T) 또는 None.  부분층 1: A = SelfAttn(Q = K = V = X, 마스크) (B, T, D), "
+            "어텐션 가중치 (B, h, T, T)는 층에 보관;  Y = LN₁(X + Drop(A)).  부분층 2: Z = LN₂(Y + Drop(FFN(Y))).  "
+            "결과 Z (B, T, D).  두 번째 부분층의 입력은 X가 아니라 첫 Add & Norm의 결과 Y입니다.",
             "attended, weights = self.self_attention(___, ___, ___, ___)\n"
             "self.attention_weights = weights.detach()\n"
             "x = self.norm1(x + self.dropout(___))\n"

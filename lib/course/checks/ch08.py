@@ -341,8 +341,8 @@ EXERCISES_HERE = [
         hints=[
             "위치 i(쿼리, 행)는 자기 자신과 그 앞(과거)만 볼 수 있습니다. 그래서 볼 수 있음 = True인 (T, T) bool 행렬은 대각선과 그 아래가 True, 위(미래)가 "
             "False입니다.",
-            "mask[i, j] = (j <= i).  torch.tril(torch.ones(T, T, dtype=torch.bool)) 또는 arange(T)[:, None] >= "
-            "arange(T)[None, :].  모양 (T, T), dtype torch.bool.",
+            "M[i, j] = (j ≤ i): 행 i(쿼리)가 열 j(키)를 볼 수 있으면 True.  모양 (T, T), 원소는 True/False(bool).  "
+            "모두 True인 정사각 행렬에서 대각선 위(j > i, 미래)를 지운 것, 곧 아래 삼각 행렬입니다.",
             "ones = torch.ones(length, length, dtype=torch.___)\n"
             "return torch.___(ones)",
         ],
@@ -433,9 +433,10 @@ EXERCISES_HERE = [
         hints=[
             "디코더 층은 부분층 세 개를 차례로 지납니다: (인과) 셀프 어텐션 → Add & Norm → 크로스 어텐션(쿼리는 디코더, 키·값은 인코더 출력 context) → Add & "
             "Norm → 피드포워드 → Add & Norm. 각 Add & Norm은 x = norm(x + dropout(부분층 출력))입니다.",
-            "self_attention(x, x, x, self_mask) → x = norm1(x + dropout(·));  cross_attention(x, context, "
-            "context, cross_mask) → x = norm2(x + dropout(·));  x = norm3(x + dropout(feed_forward(x))).  x (B, "
-            "T, D), context (B, S, D), self_mask (B, T, T), cross_mask (B, 1, S) → (B, T, D).",
+            "입력 X (B, T, D), 인코더 출력 C (B, S, D), 셀프 어텐션 마스크 (B, T, T), 크로스 어텐션 마스크 (B, 1, S).  "
+            "부분층 1: A = SelfAttn(Q = K = V = X, 셀프 마스크);  Y = LN₁(X + Drop(A)).  부분층 2: A′ = CrossAttn(Q = Y, "
+            "K = V = C, 크로스 마스크) (B, T, D);  Y′ = LN₂(Y + Drop(A′)).  부분층 3: Z = LN₃(Y′ + Drop(FFN(Y′))) (B, T, D).  "
+            "두 어텐션의 가중치는 각각 층에 보관합니다.",
             "attended, weights = self.self_attention(x, x, x, ___)\n"
             "self.self_attention_weights = weights.detach()\n"
             "x = self.norm1(x + self.dropout(attended))\n"

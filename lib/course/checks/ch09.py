@@ -316,9 +316,9 @@ EXERCISES_HERE = [
         hints=[
             "번역 모델 전체: 원문 토큰(context)의 패딩 마스크를 만들고, 인코더로 원문을 읽은 뒤, 디코더가 한 칸 밀린 번역문 x를 읽으며 인코더 출력을 크로스 어텐션으로 "
             "참고하고, 마지막 선형층이 단어마다 점수(로짓)를 냅니다. 소프트맥스는 하지 않습니다(손실 함수가 합니다).",
-            "context, x = inputs  (B, S), (B, T).  source_mask = padding_mask(context) (B, 1, S).  enc = "
-            "self.encoder(context, source_mask) (B, S, D);  dec = self.decoder(x, enc, source_mask) (B, T, D);  "
-            "logits = self.final_layer(dec) (B, T, V).",
+            "입력은 (원문 토큰 (B, S), 한 칸 밀린 번역문 토큰 (B, T)) 한 쌍.  원문의 패딩 마스크 M (B, 1, S);  "
+            "인코더 출력 H = Enc(원문, M) (B, S, D);  디코더 출력 Z = Dec(번역문, H, M) (B, T, D) — 크로스 어텐션도 같은 M으로 "
+            "원문의 PAD를 가립니다;  로짓 = 선형층(Z) (B, T, V).  어휘 크기 V, 모델 폭 D.",
             "context, x = inputs\n"
             "source_mask = padding_mask(___)\n"
             "context = self.encoder(___, source_mask)\n"

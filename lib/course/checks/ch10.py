@@ -398,8 +398,9 @@ if keras_available():
                 "TF 튜토리얼의 CausalSelfAttention.call: x가 자기 자신을 보는 어텐션을 하되 미래를 가리고(인과 마스크), Add로 x에 더한 뒤 "
                 "LayerNormalization을 합니다. __init__이 준 self.mha, self.add, self.layernorm을 씁니다. torch.* 대신 Keras 연산만 "
                 "씁니다.",
-                "attn_output = self.mha(query=x, value=x, key=x, use_causal_mask=True)  (B, T, D);  x = self.add([x, "
-                "attn_output]);  x = self.layernorm(x).  메서드 이름은 forward가 아니라 call입니다.",
+                "입력 X (B, T, D).  A = MHA(쿼리 = 키 = 값 = X, 인과 마스크 켬) (B, T, D) — 마스크는 직접 만들지 않고 "
+                "Keras MultiHeadAttention의 인과 마스크 인자로 켭니다;  잔차 연결 Y = Add(X, A);  결과 LayerNorm(Y) (B, T, D).  "
+                "메서드 이름은 forward가 아니라 call입니다.",
                 "def call(self, x):\n"
                 "    attn_output = self.mha(query=___, value=___, key=___, use_causal_mask=___)\n"
                 "    x = self.add([___, ___])\n"

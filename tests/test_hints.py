@@ -1,6 +1,7 @@
 """The hint ladder (issue 23): ``hint(id)`` shows the next of >= 3 levels for every exercise, the last
 one a skeleton with blanks; unknown ids get a Korean message; hints and ``record=False`` and the
-progress format ("hints", "hints_used") that chapter 11 reads."""
+progress format ("hints", "hints_used") that chapter 11 reads. No level gives the answer away: an earlier level
+never names more of the solution than the skeleton, and none names nearly all of it (tests/hint_coverage.py)."""
 
 import contextlib
 import io
@@ -8,6 +9,8 @@ import json
 
 import pytest
 import torch
+
+import hint_coverage  # tests/hint_coverage.py (tests/ is on sys.path under pytest)
 
 from lib import attention
 from lib.checks import EXERCISES, check, hint
@@ -126,3 +129,49 @@ def test_nothing_is_recorded_outside_a_learners_kernel(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_PROGRESS", "off")
     quiet(hint, "attention.attend")
     assert not path.exists()
+
+
+# ---- How much each level gives away (review: a level-2 "formula" that was the whole forward in shorthand).
+# Measured by tests/hint_coverage.py: the share of the answer's identifiers (solutions/, between BEGIN and END
+# SOLUTION) that a hint names in the answer's order. Data-driven over every exercise; none is named here.
+
+# An earlier level may name a little more of the answer than the skeleton, by accident: level 2's shapes and
+# math use the same letters and numbers as the code ((T, D), dim 1, "x"). 0.05 is one identifier of a
+# 20-identifier answer (the median answer has 19): in long answers it allows such a coincidence,
+# in short ones (5-10 identifiers, where one name is a big part of the answer) it allows none.
+LADDER_MARGIN = 0.05
+# No level may name 90% of the answer in order: at that point the learner only copies.
+WHOLE_ANSWER = 0.9
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_every_exercise_has_an_answer_to_measure_against(exercise_id):
+    assert len(hint_coverage.answer_identifiers(EXERCISES[exercise_id])) >= 3, (
+        f"{exercise_id}: no BEGIN/END SOLUTION region found under its def/class in solutions/{EXERCISES[exercise_id].chapter}_*")
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_the_ladder_reveals_monotonically(exercise_id):
+    levels = hint_coverage.ladder_coverage(EXERCISES[exercise_id])
+    skeleton = levels[-1]
+    too_much = {f"level {i}": round(c, 2) for i, c in enumerate(levels[:-1], 1) if c > skeleton + LADDER_MARGIN}
+    assert not too_much, f"{exercise_id}: reveals more than the skeleton ({skeleton:.2f}): {too_much}"
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_no_level_is_the_whole_answer(exercise_id):
+    ladder = EXERCISES[exercise_id].hints
+    assert "___" in ladder[-1], f"{exercise_id}: the skeleton has no blanks"
+    levels = hint_coverage.ladder_coverage(EXERCISES[exercise_id])
+    whole = {f"level {i}": round(c, 2) for i, c in enumerate(levels, 1) if c >= WHOLE_ANSWER}
+    assert not whole, f"{exercise_id}: names >= {WHOLE_ANSWER:.0%} of the answer: {whole}"
+
+
+def test_the_measure_can_tell_a_leak_from_a_hint():
+    """The measure itself: the answer scores 1, a blanked copy less, words and an unrelated text ~0."""
+    answer = hint_coverage.identifiers("return (weights[:, None] * values).sum(dim=0)")
+    assert hint_coverage.coverage("return (weights[:, None] * values).sum(dim=0)", answer) == 1.0
+    assert hint_coverage.coverage("return (weights[:, ___] * values).sum(dim=___)", answer) < WHOLE_ANSWER
+    assert hint_coverage.coverage("값 벡터마다 가중치를 곱해 시간 축으로 더합니다", answer) == 0.0
+    assert hint_coverage.coverage("values weights", answer) < hint_coverage.coverage("weights values", answer)
+    assert hint_coverage.lcs_length(list("abcbdab"), list("bdcaba")) == 4

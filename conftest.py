@@ -52,6 +52,21 @@ import importlib.util  # noqa: E402
 collect_ignore = [] if importlib.util.find_spec("keras") else ["solutions/10_keras.ipynb"]
 
 
+# Long units first. pytest-xdist (--dist loadscope) hands out modules/classes in collection order; with the notebook
+# runs (nbval on solutions/, the generated chapters), the JupyterLab sessions and the nested pytest at the front, the
+# last units are short tests and both workers finish within seconds of each other instead of one waiting for the
+# other's last notebook.
+LONG_FIRST = ("tests/test_browser.py", "tests/test_chapters_run.py", "tests/test_nbexec.py", "tests/test_learner_clone.py",
+              "tests/test_browser_hint.py", "tests/test_browser_study_pack.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def long_first(item):
+        path = item.nodeid.split("::")[0]
+        return 0 if path.startswith("solutions/") or path in LONG_FIRST else 1
+    items.sort(key=long_first)  # stable: the order inside each group stays as collected
+
+
 def _snapshot() -> dict:
     files = {}
     for folder in GUARDED:

@@ -19,7 +19,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import nbexec  # noqa: E402
 
-STALL_AFTER = 5.0
+STALL_AFTER = 5.0        # the watchdog's limit in the tests where no stall may be reported
+STALL_AFTER_STUCK = 3.0  # ... and where one is simulated (an early false alarm there would still be a stall)
 
 SWALLOW_NEXT = """\
 import pathlib
@@ -60,7 +61,7 @@ def test_a_kernel_idle_without_reply_is_rerun_once_on_a_fresh_kernel(tmp_path, c
     nb = stuck_notebook(tmp_path)
     started = time.perf_counter()
     with pytest.warns(nbexec.NotebookRetried, match="stopped answering"):
-        run = nbexec.execute(nb, cwd=tmp_path, timeout=120, stall_after=STALL_AFTER, name="stuck")
+        run = nbexec.execute(nb, cwd=tmp_path, timeout=120, stall_after=STALL_AFTER_STUCK, name="stuck")
     assert run.retried and len(run.stalls) == 1 and "'idle'" in run.stalls[0]
     assert "after the stall 42" in nb.cells[1].outputs[0]["text"]   # the re-run finished the notebook
     assert time.perf_counter() - started < 100, "noticed by the watchdog, not by the 120 s cell timeout"
@@ -70,7 +71,7 @@ def test_a_kernel_idle_without_reply_is_rerun_once_on_a_fresh_kernel(tmp_path, c
 def test_a_kernel_that_never_starts_the_request_is_noticed_too(tmp_path):
     nb = stuck_notebook(tmp_path, never_busy=True)
     with pytest.warns(nbexec.NotebookRetried):
-        run = nbexec.execute(nb, cwd=tmp_path, timeout=120, stall_after=STALL_AFTER, name="never busy")
+        run = nbexec.execute(nb, cwd=tmp_path, timeout=120, stall_after=STALL_AFTER_STUCK, name="never busy")
     assert run.retried and "no 'busy'" in run.stalls[0]
 
 
@@ -79,11 +80,11 @@ def test_a_second_stall_fails_instead_of_looping(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", nbexec.NotebookRetried)
         with pytest.raises(nbexec.KernelStalled, match="stopped answering twice"):
-            nbexec.execute(nb, cwd=tmp_path, timeout=120, stall_after=STALL_AFTER, name="stuck twice")
+            nbexec.execute(nb, cwd=tmp_path, timeout=120, stall_after=STALL_AFTER_STUCK, name="stuck twice")
 
 
 def test_a_long_busy_cell_is_not_a_stall(tmp_path):
-    nb = notebook("import time\ntime.sleep(%s)\nprint('slept')" % (3 * STALL_AFTER))
+    nb = notebook("import time\ntime.sleep(%s)\nprint('slept')" % (2 * STALL_AFTER))  # twice the limit
     with warnings.catch_warnings():
         warnings.simplefilter("error", nbexec.NotebookRetried)
         run = nbexec.execute(nb, cwd=tmp_path, timeout=120, stall_after=STALL_AFTER, name="sleeper")
@@ -110,7 +111,7 @@ def test_the_kernel_gets_the_environment_and_folder(tmp_path):
 
 def test_nbval_kernel_replays_the_notebook_on_a_fresh_kernel_after_a_stall(tmp_path):
     """The kernel nbval drives (conftest.py installs the same watchdog into nbval)."""
-    kernel = nbexec.watched_nbval_kernel_class(stall_after=STALL_AFTER)("python3", cwd=str(tmp_path))
+    kernel = nbexec.watched_nbval_kernel_class(stall_after=STALL_AFTER_STUCK)("python3", cwd=str(tmp_path))
 
     def run(source):
         msg_id = kernel.execute_cell_input(source, allow_stdin=False)

@@ -373,8 +373,8 @@ EXERCISES_HERE = [
         id="masks.padding_mask",
         hints=[
             "패딩 토큰은 '볼 대상(키)'에서 빼야 합니다. 진짜 토큰이면 True, 패딩이면 False인 마스크를 만들고, 쿼리 축으로 브로드캐스트되도록 가운데에 크기 1인 축을 넣습니다.",
-            "mask[b, 0, t] = tokens[b, t] != pad_id.  (B, T) → unsqueeze(1) → (B, 1, T): (B, Tq, Tk) 점수에 쿼리 축을 "
-            "따라 퍼집니다.",
+            "M[b, 0, t] = (b번째 문장의 t번째 토큰이 PAD가 아니다).  모양: 토큰 (B, T) → 비교 결과 (B, T) bool → 가운데(두 번째 "
+            "자리)에 크기 1인 축을 넣어 (B, 1, T): (B, Tq, Tk) 점수에 쿼리 축을 따라 퍼집니다.",
             "real = tokens ___ pad_id          # (B, T) bool\n"
             "return real.unsqueeze(___)        # (B, 1, T)",
         ],

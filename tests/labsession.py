@@ -44,6 +44,25 @@ def find_chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def requirements_or_skip() -> None:
+    """Skip a browser test when Chromium or Playwright's Python package is missing, with the command that
+    enables it; fail instead under CI (CI=true, set by .ci/run, which installs them): CI never skips it."""
+    import pytest
+
+    missing = []
+    if find_chromium() is None:
+        missing.append("Chromium")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("Playwright's Python package")
+    if missing:
+        message = f"browser test: {' and '.join(missing)} not found; to run it, {ENABLE_HINT}"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message + " (CI must run this test, not skip it)")
+        pytest.skip(message)
+
+
 def korean_font_families() -> set | None:
     """Lower-cased families of installed fonts that cover Korean (None: fontconfig not available)."""
     if not shutil.which("fc-list"):

@@ -44,21 +44,6 @@ def _notebooks() -> list:
     return [pathlib.Path(p) for p in chosen.split(os.pathsep)] if chosen else NOTEBOOKS
 
 
-def _requirements_or_skip() -> None:
-    missing = []
-    if labsession.find_chromium() is None:
-        missing.append("Chromium")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("Playwright's Python package")
-    if missing:
-        message = f"browser test: {' and '.join(missing)} not found; to run it, {labsession.ENABLE_HINT}"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message + " (CI must run this test, not skip it)")
-        pytest.skip(message)
-
-
 def _digest(path: pathlib.Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -66,7 +51,7 @@ def _digest(path: pathlib.Path) -> str:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     global ARTIFACTS, LAB_ROOT
-    _requirements_or_skip()
+    labsession.requirements_or_skip()
     sources = _notebooks() + [REVIEW_CHAPTER]
     for source in sources:
         assert source.exists(), f"{source} is missing"

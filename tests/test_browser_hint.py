@@ -24,21 +24,6 @@ RUN_ALL_TIMEOUT = 300
 OFFLINE_GUARD = notebooks.ROOT / "tests" / "offline"
 
 
-def _requirements_or_skip():
-    missing = []
-    if labsession.find_chromium() is None:
-        missing.append("chromium")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("playwright")
-    if missing:
-        message = f"browser test: {' and '.join(missing)} not found; to run it, {labsession.ENABLE_HINT}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 def _chapter_with_hint_cell():
     """Chapter 00 as generated from its solution, with a hint cell right after the first check cell."""
     import nbformat
@@ -53,7 +38,7 @@ def _chapter_with_hint_cell():
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    _requirements_or_skip()
+    labsession.requirements_or_skip()
     root = tmp_path_factory.mktemp("hintlab")
     nb, code_cells = _chapter_with_hint_cell()
     path = root / "chapters" / CHAPTER  # a chapter's kernel runs in a folder called chapters/

@@ -20,21 +20,6 @@ PHONE = {"width": 390, "height": 844}
 A4 = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
 
 
-def _requirements_or_skip() -> None:
-    missing = []
-    if labsession.find_chromium() is None:
-        missing.append("Chromium")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("Playwright's Python package")
-    if missing:
-        message = f"browser test: {' and '.join(missing)} not found; to run it, {labsession.ENABLE_HINT}"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message + " (CI must run this test, not skip it)")
-        pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("study_pack_browser")
@@ -53,7 +38,7 @@ def files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    _requirements_or_skip()
+    labsession.requirements_or_skip()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

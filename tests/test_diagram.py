@@ -30,7 +30,7 @@ def test_draws_the_paper_arrangement_within_the_notebook_width():
     ax = plots.transformer_diagram()
     width, _ = ax.figure.get_size_inches()
     texts = " ".join(_texts(ax))
-    for label in ("인코더 층", "디코더 층", "N×", "마스크드 멀티 헤드 셀프 어텐션", "멀티 헤드 크로스 어텐션",
+    for label in ("인코더 층", "디코더 층", "N×", "마스크드 멀티 헤드 어텐션", "멀티 헤드 크로스 어텐션",
                   "피드포워드", "위치 인코딩", "임베딩", "final_layer", "로짓", "소프트맥스"):
         assert label in texts, label
     assert texts.count("Add & Norm") == 2 + 3  # after every sublayer: two per encoder layer, three per decoder layer

@@ -62,7 +62,7 @@ def test_next_level_each_call_then_the_last_repeats_with_a_note():
         seen.append(result.level)
         assert texts[result.level - 1].splitlines()[0].strip() in printed
     assert seen == list(range(1, len(texts) + 1)) + [len(texts)] * 2
-    assert "마지막 단계" in printed and "답 전체는 보여 주지 않습니다" in printed
+    assert "마지막 힌트" in printed and "답 전체는 보여 주지 않습니다" in printed
     _, first = quiet(hint, "rnn.rnn_cell")  # ladders are per exercise
     assert "힌트 1/" in first
 

@@ -276,7 +276,7 @@ def transformer_diagram(highlight=None, ax=None, small=False, title=None):
     encoder_layers = [("멀티 헤드 셀프 어텐션", "(multi-head self-attention)", "셀프 어텐션", attention,
                        ("encoder_self_attention",)),
                       ("피드포워드", "(feed-forward)", "피드포워드", ffn, ("feed_forward",))]
-    decoder_layers = [("마스크드 멀티 헤드 셀프 어텐션", "(masked multi-head attention)", "마스크드 셀프 어텐션",
+    decoder_layers = [("마스크드 멀티 헤드 어텐션", "(masked multi-head attention)", "마스크드 셀프 어텐션",
                        attention, ("decoder_self_attention",)),
                       ("멀티 헤드 크로스 어텐션", "(cross-attention)", "크로스 어텐션", attention,
                        ("cross_attention",)),

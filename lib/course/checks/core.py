@@ -560,7 +560,7 @@ def unsure_note(exercise_id: str, problem: str = "기대") -> str:
 
     Only a problem that printed expected and actual values ("기대 ..., 실제 ...") is pointed to;
     a problem that names its own cause (None, a numpy array, a wrong type) gets just the hint line."""
-    more = f"막히면 hint(\"{exercise_id}\")를 실행하세요 (실행할 때마다 한 단계씩 더 구체적인 힌트가 나옵니다)."
+    more = f"막히면 hint(\"{exercise_id}\")를 실행하세요 (실행할 때마다 점점 더 구체적인 힌트가 나옵니다)."
     if "기대" not in problem:
         return f"\n  {more}"
     return f"\n  🔎 자동 진단으로는 어느 부분이 다른지 특정하지 못했습니다: 위의 기대값과 실제값을 비교해 보세요. {more}"

@@ -67,12 +67,12 @@ def _format(exercise_id: str, level: int, levels: int, text: str, repeated: bool
     head = f"💡 힌트 {level}/{levels} — {exercise_id} ({title})"
     body = _indented(text) if level == levels else "  " + text
     if repeated:
-        tail = ("  (마지막 단계입니다. 더 자세한 힌트는 없습니다: 답 전체는 보여 주지 않습니다. "
+        tail = ("  (마지막 힌트입니다. 더 자세한 힌트는 없습니다: 답 전체는 보여 주지 않습니다. "
                 "___ 자리를 채운 뒤 check(...)를 실행하고, ❌ 메시지가 가리키는 곳을 보세요.)")
     elif level < levels:
-        tail = f"  (더 구체적인 힌트: hint(\"{exercise_id}\")를 한 번 더 실행하세요. {level + 1}/{levels}단계)"
+        tail = f"  (더 구체적인 힌트: hint(\"{exercise_id}\")를 한 번 더 실행하세요. {level + 1}/{levels}번째 힌트)"
     else:
-        tail = "  (마지막 단계입니다. ___ 자리를 채우세요. 답 전체는 보여 주지 않습니다.)"
+        tail = "  (마지막 힌트입니다. ___ 자리를 채우세요. 답 전체는 보여 주지 않습니다.)"
     return f"{head}\n{body}\n{tail}"
 
 

@@ -180,7 +180,7 @@ CARDS = [
        "로그 확률을 받아 정답의 값에 음수를 붙인 손실", [("torch.nn.functional.nll_loss", None)]),
     _c("ignore-index", "05", "패딩을 뺀 손실", "loss that ignores padding",
        "`ignore_index=` (F.cross_entropy) / `ignore_class=` (Keras)",
-       "PAD 위치는 손실과 정확도에서 빼기",
+       "PAD 위치를 손실에서 빼기 (정확도는 따로 가림: 05장 `masked_accuracy`)",
        [("torch.nn.functional.cross_entropy", "ignore_index"),
         ("keras.losses.SparseCategoricalCrossentropy", "ignore_class")]),
     _c("one-hot", "05", "원-핫 인코딩", "one-hot encoding", "`F.one_hot`",

@@ -65,7 +65,7 @@ CARDS = [
        "역전파가 층(RNN에서는 시점)을 거슬러 갈수록 기울기가 매우 커지는 현상"),
     _c("clipping", "01", "기울기 클리핑", "gradient clipping",
        "`torch.nn.utils.clip_grad_norm_` / `global_clipnorm=` (Keras 옵티마이저; `clipnorm=`은 텐서마다 따로)",
-       "기울기의 노름을 상한으로 잘라 폭주를 막는 방법",
+       "기울기의 크기(보통 노름)에 상한을 두어 폭주를 완화하는 방법",
        [("torch.nn.utils.clip_grad_norm_", None), ("keras.optimizers.Adam", "global_clipnorm")]),
     _c("weight-sharing", "01", "가중치 공유", "parameter (weight) sharing", "",
        "RNN은 시간 축, CNN은 공간 축으로 같은 가중치를 다시 씀"),

@@ -894,7 +894,7 @@ class MockFinalStart:
         import ipywidgets as widgets
 
         self._prepare, self._unfinished, self.label, self.view = prepare, unfinished, label, None
-        self.start_button = widgets.Button(description=f"모의 기말 시작 ({size}문항, {minutes}분)",
+        self.start_button = widgets.Button(description=f"모의 기말 시작 (최대 {size}문항, {minutes}분)",
                                            button_style="primary", layout=widgets.Layout(width="auto"))
         self.start_button.on_click(lambda _b: self.start())
         self.resume_button = widgets.Button(description="풀던 모의 기말 이어 풀기", layout=widgets.Layout(width="auto"))

@@ -209,7 +209,7 @@ CARDS = [
        "입력 순서를 바꾸면 출력도 같이 바뀔 뿐인 성질 (위치 인코딩이 필요한 이유)"),
     # 07: transformer layers
     _c("positional-encoding", "07", "위치 인코딩", "positional encoding", "",
-       "토큰 임베딩에 더해 위치를 알려 주는 벡터 (원 논문·BERT·GPT 같은 절대 위치 방식; 상대 위치·RoPE는 어텐션 점수 쪽에 넣음. torch·Keras 기본 층에는 없음)"),
+       "토큰 임베딩에 더해 위치를 알려 주는 벡터 (원 논문·BERT·GPT-2 같은 절대 위치 방식; 상대 위치·RoPE는 어텐션 안(쿼리·키나 점수)에 넣음. torch·Keras 기본 층에는 없음)"),
     _c("sinusoidal", "07", "사인·코사인 위치 인코딩", "sinusoidal positional encoding", "",
        "짝수 차원 sin, 홀수 차원 cos, 파장이 차원 쌍마다 다름 (논문의 방식)"),
     _c("multi-head", "07", "멀티 헤드 어텐션", "multi-head attention",

@@ -377,7 +377,7 @@ def items(cards=None, chapters=None) -> list:
 
 def table_markdown(chapters=None) -> str:
     """The deck as a Markdown table (한국어 | English | API)."""
-    lines = ["| 장 | 한국어 | English | 코드 (torch / Keras) |", "|---|---|---|---|"]
+    lines = ["| 장 | 한국어 | English | 코드 (API 이름) |", "|---|---|---|---|"]
     for card in CARDS:
         if chapters is None or card.chapter in set(chapters):
             lines.append(f"| {card.chapter} | {card.ko} | {card.en} | {card.api or '—'} |")

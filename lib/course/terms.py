@@ -222,7 +222,7 @@ CARDS = [
        [("torch.nn.MultiheadAttention", "num_heads"), ("keras.layers.MultiHeadAttention", "num_heads"),
         ("torch.nn.Transformer", "nhead"), ("torch.nn.TransformerEncoderLayer", "nhead")]),
     _c("layer-norm", "07", "계층 정규화", "layer normalization", "`nn.LayerNorm` / `keras.layers.LayerNormalization`",
-       "토큰마다 특징 축으로 평균 0, 분산 1로 맞춤 (층 정규화라고도 함)",
+       "토큰마다 특징 축으로 평균 0, 분산 1로 정규화한 뒤 학습되는 γ·β로 다시 조정 (층 정규화라고도 함)",
        [("torch.nn.LayerNorm", None), ("keras.layers.LayerNormalization", None)]),
     _c("residual", "07", "잔차 연결", "residual connection", "`x + sublayer(x)` / `keras.layers.Add`",
        "부분층의 입력을 출력에 더해 기울기가 잘 흐르게 함", [("keras.layers.Add", None)]),
@@ -280,7 +280,7 @@ CARDS = [
        "멀리 떨어진 토큰 사이의 관계"),
     _c("final-dense", "09", "출력층", "output projection (to the vocabulary)",
        "`nn.Linear(d_model, vocab)` / `Dense(vocab)`",
-       "마지막 층이 로짓을 냄 (소프트맥스 없음)", [("torch.nn.Linear", None), ("keras.layers.Dense", None)]),
+       "마지막 층이 로짓을 냄 (이 코스처럼 소프트맥스를 손실에 맡길 때: from_logits=True / F.cross_entropy)", [("torch.nn.Linear", None), ("keras.layers.Dense", None)]),
     _c("exact-match", "09", "완전 일치 정확도", "exact-match accuracy", "",
        "번역 전체가 정답과 토큰 하나까지 같은 문장의 비율"),
     # 10: Keras

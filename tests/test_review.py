@@ -869,6 +869,30 @@ def test_mock_final_time_is_checked_on_submit():
     assert "세지 않았습니다" in mock_exam.result_text(result)
 
 
+def test_mock_final_not_saved_promises_no_review(monkeypatch):
+    """The confident-but-wrong note promises a review only when the answers reach the spaced repetition."""
+    from lib.course import mock_exam
+
+    monkeypatch.setenv("COURSE_PROGRESS", "off")
+    bank = exam_bank()
+    for how in ("memory", "none", "progress file, recording off"):
+        data, clock = empty(), Clock()
+        save = {"memory": mock_exam.memory_saver(data), "none": None,
+                "progress file, recording off": mock_exam.progress_saver}[how]
+        exam = mock_exam.prepare(["03"], size=3, items=bank, data=data, clock=clock, save=save, key="k")
+        first = exam.items[0]
+        key = exam.orders[first.id].index(first.answer) + 1
+        exam.answer(1, key % 4 + 1, "확실")  # confident and wrong
+        result = exam.submit()
+        assert result.confident_wrong == (first.id,)
+        reviewed = first.id in data["quiz"]  # what really happened to the item
+        assert reviewed is (how == "memory")
+        for shown in (mock_exam.result_text(result), mock_exam.result_html(result),
+                      mock_exam.result_text(exam.submit()), mock_exam.result_text(exam.result())):
+            assert ("가장 먼저 다시 나옵니다" in shown) is reviewed, (how, shown)
+            assert ("복습 기록에는 들어가지 않습니다" in shown) is not reviewed, (how, shown)
+
+
 def test_mock_final_resumes_after_the_notebook_was_closed(tmp_path, monkeypatch, capsys):
     from lib.course import mock_exam as mock
 

@@ -38,7 +38,7 @@ import datetime as _dt
 import hashlib
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lib.course import notebooks, progress
 from lib.course import scheduler
@@ -200,6 +200,7 @@ class Result:
     ignored_late: int  # answers given or changed after the end, not counted
     submitted: str
     orders: dict = field(default_factory=dict)  # item id -> canonical indices as shown
+    reviewed: bool = True  # the answers reach the spaced repetition (False: an exam that is not saved)
 
     def shown(self, item, canonical: int | None) -> str:
         """The mark (①–④) a canonical choice had on the learner's screen."""
@@ -424,10 +425,10 @@ class MockExam:
     def submit(self) -> Result:
         """Score (time checked now), store the result, feed the answers to the spaced repetition."""
         if self.submitted:
-            return score(self.record, self.bank)
+            return self._score()
         when = self.clock()
         self.record["submitted"] = _iso(when)
-        result = score(self.record, self.bank, when)
+        result = self._score(when)
         self.record["result"] = result.summary()
         if result.total and result.blank == result.total:
             self.record["empty"] = True  # closed with no answer: kept (never resumed), not an attempt
@@ -435,7 +436,15 @@ class MockExam:
         return result
 
     def result(self) -> Result | None:
-        return score(self.record, self.bank) if self.submitted else None
+        return self._score() if self.submitted else None
+
+    @property
+    def saved(self) -> bool:
+        """True when the answers are saved, so that they enter the spaced repetition."""
+        return self.save is not None and (self.save is not progress_saver or progress.recording_enabled())
+
+    def _score(self, when: _dt.datetime | None = None) -> Result:
+        return replace(score(self.record, self.bank, when), reviewed=self.saved)
 
     def _save(self, result: Result | None = None) -> None:
         if self.save is not None:
@@ -586,8 +595,10 @@ def result_notes(result: Result) -> list:
     if result.missing:
         notes.append(f"문항({', '.join(result.missing)})이 문제 은행에 더 이상 없어 채점에서 뺐습니다.")
     if result.confident_wrong:
+        then = ("간격 반복에서 가장 먼저 다시 나옵니다." if result.reviewed
+                else "저장하지 않는 시험이라 복습 기록에는 들어가지 않습니다.")
         notes.append(f"⚠️ 확실하다고 했는데 틀린 문항 {len(result.confident_wrong)}개: "
-                     f"{', '.join(result.confident_wrong)} — 간격 반복에서 가장 먼저 다시 나옵니다.")
+                     f"{', '.join(result.confident_wrong)} — {then}")
     conf = result.by_confidence()
     if conf:
         notes.append("확신도별 정답: " + ", ".join(f"{m} {r}/{t}" for m, (r, t) in conf.items()))

@@ -250,7 +250,7 @@ def plot_dashboard(data, items, day, label: str = ""):
     ax_claim.invert_yaxis()
     ax_claim.set_xlim(0, 1.08)
     ax_claim.set_title("노트의 주장별 퀴즈 숙련도 (시작한 장의 문항)", fontsize=10)
-    ax_claim.set_xlabel("숙련도 (0 = 처음 보는 문항, 0.2 = 1번 상자(방금 틀림), 1 = 5번 상자)")
+    ax_claim.set_xlabel("숙련도 (0 = 처음 보는 문항, 0.2 = 1번 상자(방금 틀렸거나 처음 맞힘), 1 = 5번 상자)")
     ax_claim.grid(axis="x", alpha=0.3)
     title = f"진도 대시보드 · {day.isoformat()}"
     plan = review.exam_plan(items, data, day, chapters=started(data, items) or None)

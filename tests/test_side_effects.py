@@ -1,7 +1,11 @@
 """No hidden global side effects (CONTRIBUTING, "Architecture"): importing lib changes no matplotlib
-setting and no torch setting, set_seed only seeds, and the chapter's first call does what it says."""
+setting and no torch setting, set_seed only seeds, and the chapter's first call does what it says; what the chapters
+import does not drag in nbformat (a second of every kernel start)."""
 
+import json
 import os
+import pathlib
+import re
 import subprocess
 import sys
 import textwrap
@@ -60,3 +64,21 @@ def test_a_plot_asks_for_the_korean_font_and_start_chapter_sets_everything_up():
         print("NanumGothic" in matplotlib.rcParams["font.family"], torch.get_num_threads())
     """)
     assert out.split() == ["True", "True", "1"], out
+
+
+def test_what_the_chapters_import_leaves_nbformat_unimported():
+    """Every course kernel imports lib (and the NameError hint at start); importing nbformat pulls in jsonschema's
+    format checkers, about 1.3 s per kernel start on a 2-core machine. lib reads notebooks only inside functions."""
+    modules = set()
+    for solution in sorted((pathlib.Path(ROOT) / "solutions").glob("[0-9][0-9]_*.ipynb")):
+        for cell in json.loads(solution.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code":
+                modules |= set(re.findall(r"^\s*(?:from|import) (lib[\w.]*)", "".join(cell["source"]), re.M))
+    assert len(modules) > 10, modules  # the chapters' imports were found
+    out = _run(f"""
+        import importlib, sys
+        for name in {sorted(modules | {"lib.course.kernel_hint"})!r}:
+            importlib.import_module(name)
+        print(sorted(m for m in sys.modules if m.split(".")[0] in ("nbformat", "jsonschema")))
+    """)
+    assert out.strip() == "[]", out

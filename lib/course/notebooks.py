@@ -12,6 +12,8 @@ learner, and ``write_chapter`` refuses to overwrite it. ``start_over`` writes a 
 the learner's file instead of replacing it.
 """
 
+from __future__ import annotations  # nbformat's types in annotations need no import
+
 import ast
 import copy
 import difflib
@@ -22,7 +24,9 @@ import pathlib
 import re
 import urllib.parse
 
-import nbformat
+# nbformat is imported inside the functions that read or write a notebook: every course kernel imports this module
+# (the NameError hint, lib.start), and importing nbformat pulls in jsonschema's format checkers, about 1.3 s on a
+# 2-core machine, at every kernel start.
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
@@ -78,10 +82,14 @@ def make_chapter(solution) -> nbformat.NotebookNode:
 
 
 def read(path) -> nbformat.NotebookNode:
+    import nbformat  # noqa: PLC0415 - see the note at the top
+
     return nbformat.read(str(path), as_version=4)
 
 
 def render(nb) -> str:
+    import nbformat  # noqa: PLC0415 - see the note at the top
+
     return nbformat.writes(nb) + "\n"
 
 

@@ -42,8 +42,10 @@ def heatmap(matrix, x_labels=None, y_labels=None, title="", ax=None, cmap="virid
 def attention_map(weights, source_tokens, target_tokens, title="어텐션 가중치", ax=None,
                   xlabel="입력(키) 토큰", ylabel="출력(쿼리) 토큰", colorbar=True):
     """Attention weights (target steps x source steps) with token labels on both axes."""
-    return heatmap(weights, x_labels=source_tokens, y_labels=target_tokens, title=title, ax=ax,
-                   xlabel=xlabel, ylabel=ylabel, vmin=0.0, vmax=1.0, colorbar=colorbar)
+    ax = heatmap(weights, x_labels=source_tokens, y_labels=target_tokens, title=title, ax=ax,
+                 xlabel=xlabel, ylabel=ylabel, vmin=0.0, vmax=1.0, colorbar=colorbar)
+    ax.set_ylabel(ylabel, labelpad=10)  # the default 4 pt put the rotated Hangul label against the Hangul ticks
+    return ax
 
 
 def translation_attention_map(weights, korean_tokens, english_tokens, title="어텐션 가중치", ax=None,

@@ -186,7 +186,9 @@ def transformer_diagram(highlight=None, ax=None, small=False, title=None):
     if unknown:
         raise ValueError(f"알 수 없는 부분 {sorted(unknown)}: 다음 중에서 고르세요 {list(TRANSFORMER_PARTS)}")
     if ax is None:
-        _, ax = plt.subplots(figsize=(5.6, 4.8) if small else (8.6, 7.3))
+        fig, ax = plt.subplots(figsize=(5.6, 4.8) if small else (8.6, 7.3))
+        if small:  # less empty margin, so the 8 pt labels (마스크드 멀티 헤드 어텐션) sit inside their boxes
+            fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.93)
     big, note = (8, 8) if small else (10, 8)
 
     def shown(*parts):
@@ -278,7 +280,7 @@ def transformer_diagram(highlight=None, ax=None, small=False, title=None):
     encoder_layers = [("멀티 헤드 셀프 어텐션", "(multi-head self-attention)", "셀프 어텐션", attention,
                        ("encoder_self_attention",)),
                       ("피드포워드", "(feed-forward)", "피드포워드", ffn, ("feed_forward",))]
-    decoder_layers = [("마스크드 멀티 헤드 어텐션", "(masked multi-head attention)", "마스크드 셀프 어텐션",
+    decoder_layers = [("마스크드 멀티 헤드 어텐션", "(masked multi-head attention)", "마스크드 멀티 헤드 어텐션",
                        attention, ("decoder_self_attention",)),
                       ("멀티 헤드 크로스 어텐션", "(cross-attention)", "크로스 어텐션", attention,
                        ("cross_attention",)),
@@ -318,6 +320,6 @@ def transformer_diagram(highlight=None, ax=None, small=False, title=None):
 
 
 _PART_NAMES = {"embedding": "임베딩", "positional_encoding": "위치 인코딩", "encoder_self_attention": "인코더 셀프 어텐션",
-               "decoder_self_attention": "마스크드(인과) 셀프 어텐션", "cross_attention": "크로스 어텐션",
+               "decoder_self_attention": "마스크드 멀티 헤드 어텐션", "cross_attention": "크로스 어텐션",
                "feed_forward": "피드포워드", "add_norm": "Add & Norm", "final_layer": "선형층과 로짓",
                "softmax": "소프트맥스", "encoder": "인코더", "decoder": "디코더"}

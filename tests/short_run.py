@@ -3,7 +3,8 @@ chapter raise anywhere ("Run All" with nothing filled in, course spec section 3)
 
 SHORT_RUN_CELL is put in front of the chapter's first cell. In that kernel
 
-- ``lib.train.fit`` trains at most SHORT_STEPS steps (every chapter trains through it), and
+- ``lib.train.fit`` trains at most SHORT_STEPS steps (chapters 01–09 train through it; chapter 10's Keras
+  ``model.fit`` runs as written, a few epochs on a small set), and
 - an ``assert test, message`` in a notebook cell runs as the bare expression ``test``: the condition is still
   computed, so a stub it calls still raises NotImplementedError, but a claim that needs a fully trained model
   does not fail the run (IPython's ``ast_transformers``: only the cells' own code is rewritten, never lib's).

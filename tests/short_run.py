@@ -10,8 +10,9 @@ SHORT_RUN_CELL is put in front of the chapter's first cell. In that kernel
   does not fail the run (IPython's ``ast_transformers``: only the cells' own code is rewritten, never lib's).
 
 What the full-length training must show is checked elsewhere: nbval executes every solution notebook in full and
-compares its outputs, and the seed sweep moves its seeds. The stubbed chapter computes the same thing as its
-solution (a stub's caller falls back to lib's reference, ``mine_or_reference``), so running that training a
+compares its outputs, and the seed sweep moves its seeds. The stubbed chapter computes what its solution
+computes, up to rounding (a stub's caller falls back to lib's reference, ``mine_or_reference``, which the solution's
+answer matches), so running that training a
 second time here would only repeat nbval's work; spec section 8 puts `pytest` under 5 minutes.
 """
 

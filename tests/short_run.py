@@ -12,8 +12,8 @@ SHORT_RUN_CELL is put in front of the chapter's first cell. In that kernel
 What the full-length training must show is checked elsewhere: nbval executes every solution notebook in full and
 compares its outputs, and the seed sweep moves its seeds. The stubbed chapter computes what its solution
 computes, up to rounding (a stub's caller falls back to lib's reference, ``mine_or_reference``, which the solution's
-answer matches), so running that training a
-second time here would only repeat nbval's work; spec section 8 puts `pytest` under 5 minutes.
+answer matches), so running that training a second time here would only repeat nbval's work; spec section 8 puts
+`pytest` under 5 minutes.
 """
 
 SHORT_STEPS = 25  # enough for a metric logged every 25 steps (05 logs its test accuracy so) to appear once

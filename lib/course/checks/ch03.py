@@ -140,7 +140,7 @@ EXERCISES_HERE = [
         hints=[
             "문장마다 길이가 다르므로 encoder_outputs[:, -1](패딩까지 읽은 뒤의 상태)이 아니라, 각 문장의 '진짜 마지막 단어'를 읽은 시점의 은닉 상태를 문장마다 하나씩 "
             "고릅니다.",
-            "행 b의 마지막 진짜 시점 인덱스는 lengths[b] - 1 (0부터 셈).  encoder_outputs (B, T, H)에서 행 b, 시점 lengths[b]-1을 골라 "
+            "행 b의 마지막 진짜 시점 인덱스는 lengths[b] - 1 (0부터 셈).  encoder_outputs (B, S, H)에서 행 b, 시점 lengths[b]-1을 골라 "
             "(B, H).  배치 인덱스 torch.arange(B)와 시점 인덱스를 짝지어 씁니다.",
             "batch = torch.arange(encoder_outputs.size(___))\n"
             "last = lengths - ___\n"

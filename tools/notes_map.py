@@ -4,7 +4,8 @@
     python tools/notes_map.py --readme        # also writes it into README.md (links relative to the root)
 
 The outline of the notes (sections, a phrase each chapter quotes, claims) is
-lib.course.outline.NOTES_OUTLINE; exercise ids come from lib.checks.EXERCISES, quiz item ids from
+lib.course.outline.NOTES_OUTLINE; an exercise counts as there when a solution notebook checks it
+(``check("id", ...)``, so the map is the same with or without keras installed), quiz item ids come from
 lib/course/quizbank, notebook sections from the headings of solutions/ (lib.course.outline.notebook_section:
 the heading naming the claim, else the one above the cell quoting the note's phrase).
 Re-run it when quiz items or chapter headings change.
@@ -12,13 +13,13 @@ Re-run it when quiz items or chapter headings change.
 
 import argparse
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import readme_block  # noqa: E402
 
 from lib.course import notebooks, quiz  # noqa: E402
-from lib.course.checks import EXERCISES  # noqa: E402
 from lib.course.claims import CLAIMS  # noqa: E402
 from lib.course.outline import NOTES_OUTLINE, notebook_section, section_link  # noqa: E402
 
@@ -40,7 +41,7 @@ EXPERIMENT = {
     "C13": "한 문장 안의 셀프 어텐션 가중치",
     "C14": "디코더 쿼리가 인코더 키를 보는 크로스 어텐션",
     "C15": "계층 정규화 있음/없음의 활성값과 손실, 잔차 연결 있음/없음의 기울기와 손실",
-    "C16": "06–07장의 부품으로 조립한 전체 모델",
+    "C16": "06–08장의 부품으로 조립한 전체 모델",
     "C17": "경로 길이 1 vs T, CNN·RNN·셀프 어텐션 비교표 (Vaswani et al. 2017 표 1)",
     "C18": "순차 연산 수: RNN은 T번, 셀프 어텐션은 한 번 (호출 횟수로 확인); 학습 시간은 내 컴퓨터에서 측정",
     "C19": "헤드별 어텐션 맵이 서로 다름",
@@ -84,6 +85,16 @@ EXERCISE_CLAIMS = {
 }
 
 
+def checked_in_solutions() -> set:
+    """Exercise ids that a solution notebook checks: check("id", ...)."""
+    ids = set()
+    for path in sorted(notebooks.SOLUTIONS.glob("[0-9][0-9]_*.ipynb")):
+        for cell in notebooks.read(path).cells:
+            if cell.cell_type == "code":
+                ids |= set(re.findall(r'check\(\s*"([^"]+)"', cell.source))
+    return ids
+
+
 def chapters_of(claim: str) -> list:
     return CLAIMS[claim][0].split(",")
 
@@ -98,6 +109,7 @@ def build(link_prefix: str) -> str:
         for claim in claims:
             exercises_by_claim.setdefault(claim, []).append(ex_id)
     missing_chapters = set()
+    checked = checked_in_solutions()
 
     lines = [
         "# 노트 지도",
@@ -116,8 +128,8 @@ def build(link_prefix: str) -> str:
             else:
                 places = [section_link(chapter, claim, link_prefix) for chapter in chapters_of(claim)]
                 missing_chapters |= {c for c in chapters_of(claim) if notebook_section(c, claim) is None}
-            exercises = [f"`{e}`" for e in exercises_by_claim.get(claim, []) if e in EXERCISES]
-            planned = [f"`{e}`" for e in exercises_by_claim.get(claim, []) if e not in EXERCISES]
+            exercises = [f"`{e}`" for e in exercises_by_claim.get(claim, []) if e in checked]
+            planned = [f"`{e}`" for e in exercises_by_claim.get(claim, []) if e not in checked]
             quiz_ids = ", ".join(by_claim.get(claim, [])) or "(아직 없음)"
             if section == "맺음말":
                 exercises, planned, quiz_ids = [], [], "전체 문항 (11장 간격 반복)"
@@ -127,7 +139,7 @@ def build(link_prefix: str) -> str:
     lines += [
         "",
         "읽는 법: **노트북 · 절**의 링크는 장 노트북(`chapters/`, 풀이가 든 같은 이름의 노트북은 `solutions/`)이고,",
-        "링크 뒤는 그 장에서 노트의 문장을 인용하며 시작하는 절의 제목입니다. 같은 주장이 두 장에 걸치면 둘 다 적었습니다",
+        "링크 뒤는 그 장에서 노트의 문장을 인용하며 시작하는 절의 제목입니다. 같은 주장이 여러 장에 걸치면 모두 적었습니다",
         "(예: C2는 00장에서 준비 운동으로, 04장에서 본격적으로).",
     ]
     if missing_chapters:

@@ -146,7 +146,8 @@ CARDS = [
        "소프트맥스 전의 쿼리-키 유사도"),
     _c("attention-weights", "04", "어텐션 가중치", "attention weights",
        "`need_weights=True` (nn.MultiheadAttention) / `return_attention_scores=True` (Keras)",
-       "점수에 소프트맥스를 적용한 값 (합이 1)",
+       "점수에 소프트맥스를 적용한 값 (합이 1). Keras의 `return_attention_scores`는 이름에 scores가 있지만 "
+       "소프트맥스 뒤의 이 가중치를 돌려줌",
        [("torch.nn.MultiheadAttention.forward", "need_weights"),
         ("keras.layers.MultiHeadAttention.call", "return_attention_scores")]),
     _c("dot-attention", "04", "내적 어텐션", "dot-product (Luong) attention", "`keras.layers.Attention`",

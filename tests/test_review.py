@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import re
 
 import matplotlib
 import pytest
@@ -671,6 +672,7 @@ def test_exam_date_all_right_gets_a_last_look_before_the_exam():
     plan = review.exam_plan(ITEMS, data, DAY + days(12))
     assert plan.weak == () and plan.new == () and len(plan.strong) == len(ITEMS)
     assert plan.looks_needed == len(ITEMS) and f"강한 문항 {len(ITEMS)}개" in plan.text()
+    assert printed_looks(plan.text()) == ([0, 0, len(ITEMS)], len(ITEMS))
     for item in ITEMS:
         state = review.item_state(data, item.id)
         assert state.due <= exam - days(1)  # capped: 14 days would pass the exam
@@ -692,6 +694,14 @@ def test_exam_date_mixed_weak_twice_strong_once():
     assert all(seen[i] >= 2 for i in weak)
     assert all(seen[i.id] >= 1 for i in ITEMS)
     assert plan.looks_needed == sum(seen.values())  # strong items' last looks counted too
+    kinds, total = printed_looks(plan.text())
+    assert kinds == [sum(seen[i] for i in ids) for ids in (plan.weak, plan.new, plan.strong)] and total == sum(kinds)
+
+
+def printed_looks(text):
+    """([weak, new, strong] looks, total) as the exam plan's text prints them."""
+    kinds = [int(re.search(rf"{kind} 문항 \d+개 → (\d+)번", text).group(1)) for kind in ("약한", "처음 볼", "강한")]
+    return kinds, int(re.search(r"합계 (\d+)번", text).group(1))
 
 
 def test_exam_plan_counts_every_review_the_scheduler_brings_back():
@@ -714,6 +724,11 @@ def test_exam_plan_counts_every_review_the_scheduler_brings_back():
     text = plan.text()
     assert f"하루에 약 {plan.per_day}문항" in text and f"최대 {review.MAX_SESSION}문항" in text
     assert f"{plan.busiest_count}문항" in text and plan.busiest == exam - days(1)  # strong items' last look
+    # review r12, 11 item 1: the looks printed per kind are what the learner was asked for those items,
+    # and they add up to the printed total
+    kinds, total = printed_looks(text)
+    assert sum(kinds) == total == asked
+    assert kinds == [sum(seen[i] for i in ids) for ids in (plan.weak, plan.new, plan.strong)]
     assert plan.busiest_count > size  # more due that day than one session holds: the text says to go on
 
 
@@ -738,6 +753,7 @@ def test_exam_tomorrow_all_weak_items_today():
     plan = review.exam_plan(bank, data, today)
     assert plan.days_left == 1 and len(plan.weak) == 30
     assert "하루뿐" in plan.text() and plan.per_day == 30
+    assert printed_looks(plan.text()) == ([30, 0, 0], 30)
     assert review.session_size(bank, data, today) == 30
     assert len(review.build_session(bank, data, today, review.session_size(bank, data, today))) == 30
 

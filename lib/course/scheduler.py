@@ -37,7 +37,8 @@ the exam one day away or past, the usual intervals apply.
 The exam plan counts what the scheduler will really ask. ``forecast`` replays the days from today to
 the day before the exam: every item (weak, new *and* strong) is answered on the day it falls due (an
 overdue one today) and every answer is right, so its counts are the least the scheduler will bring
-back (a wrong answer adds more). ``exam_plan`` sums them (``looks_needed``), spreads them over the
+back (a wrong answer adds more). ``exam_plan`` sums them (``looks_needed``; ``looks_by_kind`` is the same
+forecast run on the weak, new and strong items apart, so the three add up to it), spreads them over the
 days left (``per_day``, rounded up) and names the busiest day: strong items all come back by the day
 before the exam, so that day is usually the busiest. ``session_size`` grows today's session to
 ``per_day``, never past ``MAX_SESSION`` items in one sitting (a learner with more due opens another
@@ -383,6 +384,7 @@ class ExamPlan:
     per_day: int  # looks_needed over the days left, rounded up
     busiest: _dt.date | None = None  # the day with the most items due before the exam
     busiest_count: int = 0
+    looks_by_kind: tuple = (0, 0, 0)  # looks_needed of the weak, new and strong items (forecast of each)
 
     @property
     def days_left(self) -> int:
@@ -395,7 +397,8 @@ class ExamPlan:
         return max(SESSION_SIZE, min(self.per_day, MAX_SESSION))
 
     def text(self) -> str:
-        """Korean: days left, what remains, how many items a day that takes and the busiest day."""
+        """Korean: days left, the looks of each kind (weak, new, strong) and their sum, how many items a
+        day that takes and the busiest day."""
         left = self.days_left
         if left < 0:
             return f"시험일({self.exam.isoformat()})이 지났습니다. 새 시험 날짜를 정하세요."
@@ -404,11 +407,17 @@ class ExamPlan:
         head = f"시험까지 {left}일 ({self.exam.isoformat()})."
         if not self.looks_needed:
             return head + " 시험 전에 풀 차례가 오는 문항이 없습니다."
-        twice = "두 번씩" if left >= 2 else "한 번씩 (하루뿐이라 두 번은 못 봅니다)"
-        lines = [f"{head} 남은 것: 약한 문항 {len(self.weak)}개(시험 전에 {twice}), 처음 볼 문항 {len(self.new)}개, "
-                 f"강한 문항 {len(self.strong)}개(늦어도 시험 전날 한 번 더).",
-                 f"모두 맞혀도 시험 전날까지 {self.looks_needed}번 풀 차례가 옵니다(틀리면 더 늘어납니다). "
-                 f"하루에 약 {self.per_day}문항입니다.",
+        weak, new, strong = self.looks_by_kind
+        if left >= 2:
+            weak_rule = "답한 날을 포함해 시험 전에 두 번 이상"
+            strong_rule = "때가 되면 나오고, 늦어도 시험 전날에는 다시 나옴"
+        else:
+            weak_rule = strong_rule = "하루뿐이라 많아야 한 번"
+        lines = [f"{head} 시험 전날까지 풀 차례(모두 맞힐 때, 가장 적게 잡은 수):",
+                 f"  약한 문항 {len(self.weak)}개 → {weak}번 ({weak_rule})",
+                 f"  처음 볼 문항 {len(self.new)}개 → {new}번",
+                 f"  강한 문항 {len(self.strong)}개 → {strong}번 ({strong_rule})",
+                 f"  합계 {self.looks_needed}번(틀리면 더 늘어납니다). 하루에 약 {self.per_day}문항입니다.",
                  f"오늘의 세션은 {self.session}문항입니다(한 세션은 최대 {MAX_SESSION}문항)."]
         if self.busiest is not None and self.busiest_count > self.session:
             lines.append(f"가장 많이 몰리는 날은 {self.busiest.isoformat()}({self.busiest_count}문항)입니다. "
@@ -445,7 +454,14 @@ def exam_plan(items, data, day: _dt.date, exam: _dt.date | None = None, chapters
     looks = sum(load.values())
     days = max(1, (exam - day).days)  # today .. the day before the exam
     busiest = max(load, key=lambda d: (load[d], d)) if load else None  # the later day on a tie
-    return ExamPlan(exam, day, weak, new, strong, looks, -(-looks // days), busiest, load.get(busiest, 0))
+    by_kind = tuple(_looks(items, kind, data, day, exam) for kind in (weak, new, strong))
+    return ExamPlan(exam, day, weak, new, strong, looks, -(-looks // days), busiest, load.get(busiest, 0), by_kind)
+
+
+def _looks(items, ids, data, day: _dt.date, exam: _dt.date) -> int:
+    """How many looks ``forecast`` counts for the items ``ids`` (each item is replayed on its own)."""
+    chosen = set(ids)
+    return sum(forecast([item for item in items if item.id in chosen], data, day, exam).values())
 
 
 def session_size(items, data, day: _dt.date, size: int = SESSION_SIZE, chapters=None) -> int:

@@ -1,10 +1,13 @@
 """The tutorial's model with explicit padding masks (the fix chapter 10 arrives at).
 
-In Keras 3 the implicit mask of ``Embedding(mask_zero=True)`` does not survive the first attention
-block: ``MultiHeadAttention.call`` clears the masks of its inputs (``set_keras_mask(query, None)``,
-also for ``value`` and ``key``), and ``Add`` returns no mask when one of its inputs has none. So in
-the tutorial's code only the first encoder layer hides the source padding; later layers and the
-decoder's cross-attention attend to PAD tokens, and adding PAD tokens changes the logits.
+In the installed Keras (3.15) the implicit mask of ``Embedding(mask_zero=True)`` does not survive the
+first attention block: ``MultiHeadAttention.call`` clears the masks of its inputs
+(``set_keras_mask(query, None)``, also for ``value`` and ``key``), and ``Add`` returns no mask when one
+of its inputs has none. So in the tutorial's code only the first encoder layer hides the source
+padding; later layers and the decoder's cross-attention attend to PAD tokens, and adding PAD tokens
+changes the logits. Not every Keras 3 does this: on Keras 3.6 and 3.7 (checked on the torch backend)
+``MultiHeadAttention.call`` has no such lines, the mask reaches the logits and the tutorial's model
+passes the padding check. Which release started clearing the masks was not checked.
 
 The fix: turn the implicit mask off (``UnmaskedPositionalEmbedding``), compute the padding masks from the token ids once (``token != 0``, True = real token, the
 same polarity as lib's masks and Keras's ``attention_mask``) and hand them to every attention layer
@@ -23,7 +26,7 @@ keras = select_backend()
 class UnmaskedPositionalEmbedding(PositionalEmbedding):
     """The tutorial's PositionalEmbedding without the implicit Keras mask (the masks are explicit now)."""
 
-    def compute_mask(self, *args, **kwargs):  # 고침: no implicit mask (it would be lost anyway)
+    def compute_mask(self, *args, **kwargs):  # 고침: no implicit mask (Keras 3.15 would lose it anyway)
         return None
 
 

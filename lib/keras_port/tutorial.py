@@ -3,12 +3,15 @@
 The notes' ``class Transformer(tf.keras.Model)`` comes from this tutorial. The code below is the
 tutorial's, class by class and line by line; the ONLY changes are ``tf.*`` → ``keras.ops.*`` /
 ``keras.*``. Every changed line carries a ``# 바꿈:`` comment with the original, and ``CHANGES``
-lists them (the chapter prints that table). It runs on any Keras 3 backend; the course uses torch.
+lists them (the chapter prints that table). Apart from NumPy in ``positional_encoding`` (as in the
+tutorial) it calls only ``keras.*`` / ``keras.ops``, no backend's own API; the course runs it on the
+torch backend only.
 
 Kept as the tutorial has it (on purpose, so the chapter can show what they do):
 - ``key_dim=d_model``: every head is d_model wide (lib's heads are d_model / num_heads wide).
 - masks come only from ``Embedding(mask_zero=True)`` and travel implicitly (``_keras_mask``);
-  in Keras 3 they are lost after the first attention block (chapter 10 shows it, ``fixed.py`` fixes it).
+  in the installed Keras 3.15 they are lost after the first attention block (chapter 10 shows it,
+  ``fixed.py`` fixes it); Keras 3.6 and 3.7 keep them (see ``fixed.py``).
 - ``LayerNormalization()`` with Keras's default epsilon (1e-3; torch's default is 1e-5).
 """
 

@@ -4,8 +4,10 @@ Korean is SOV with particles; English is SVO. The grammar covers what makes tran
 need attention: the verb moves from the end of the Korean sentence to second place in English,
 tense (past / present / future, tied to time words), negation, subject-verb agreement
 ("he eats" / "they eat", "does not" / "do not"), optional time, place and companion phrases,
-adjectives and coordinated objects. Korean sentences run from 5 to 16 tokens, English ones from
-3 to 18; the Korean sentence determines its English translation (one right answer).
+adjectives and coordinated objects. The grammar can make Korean sentences of 5 to 17 tokens and
+English ones of 3 to 21 (every path through ``generate_pair`` enumerated); the longest need every
+optional phrase at once, so with the default probabilities they are rare. The Korean sentence determines
+its English translation (one right answer).
 
 Korean is tokenised into words with the particles split off (``학생 은 사과 를 먹었다``), so an
 attention map can show a particle or a tense ending on its own. ``korean_text`` joins them back.

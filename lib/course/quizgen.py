@@ -345,18 +345,18 @@ def context_vector_pick(rows, lengths):
 
     out = torch.tensor(rows, dtype=torch.float32).unsqueeze(-1)  # (B, T, 1)
     key = context_vector(out, torch.tensor(lengths)).squeeze(-1)
-    table = "\n".join(f"문장 {b + 1}: {vec(r, 0)} (실제 길이 {n})" for b, (r, n) in enumerate(zip(rows, lengths)))
+    table = "\n".join(f"문장 {b + 1}: {vec(r, 1)} (실제 길이 {n})" for b, (r, n) in enumerate(zip(rows, lengths)))
     return dict(
         claim="C10", kind="code",
         question=("은닉 크기 1인 인코더가 PAD가 뒤에 붙은 두 문장에 대해 시점별 은닉 상태를 다음과 같이 냈습니다.\n"
                   f"```\n{table}\n```\n어텐션 없는 seq2seq의 문맥 벡터 C (문장 1, 문장 2)는?"),
-        key=vec(key, 0),
+        key=vec(key, 1),
         explanation="문장마다 자기 길이의 마지막 실제 시점(lengths − 1)의 은닉 상태가 C입니다. PAD를 읽은 뒤의 상태가 아닙니다.",
         wrongs=[
-            (vec([r[-1] for r in rows], 0), "배치 전체의 마지막 시점(encoder_outputs[:, -1])을 고른 값입니다. 짧은 문장은 PAD를 읽은 뒤의 상태가 됩니다."),
-            (vec([r[0] for r in rows], 0), "첫 시점을 고른 값입니다. 인코더가 문장 전체를 읽은 뒤의 상태가 문맥 벡터입니다."),
+            (vec([r[-1] for r in rows], 1), "배치 전체의 마지막 시점(encoder_outputs[:, -1])을 고른 값입니다. 짧은 문장은 PAD를 읽은 뒤의 상태가 됩니다."),
+            (vec([r[0] for r in rows], 1), "첫 시점을 고른 값입니다. 인코더가 문장 전체를 읽은 뒤의 상태가 문맥 벡터입니다."),
             # both sentences are shorter than T, so indexing with lengths is a real (silent) bug, not an IndexError
-            (vec([r[n] for r, n in zip(rows, lengths)], 0), "lengths − 1이 아니라 lengths를 인덱스로 쓴 값입니다(한 칸 밀림: 첫 PAD를 읽은 뒤의 상태)."),
+            (vec([r[n] for r, n in zip(rows, lengths)], 1), "lengths − 1이 아니라 lengths를 인덱스로 쓴 값입니다(한 칸 밀림: 첫 PAD를 읽은 뒤의 상태)."),
         ])
 
 
@@ -395,7 +395,7 @@ def seq2seq_params(src_vocab, tgt_vocab, emb, hidden):
             (count(key + _recurrent_params(emb, hidden, 1) * 2),
              "GRU를 LSTM처럼 네 벌로 센 값입니다. GRU는 리셋·업데이트 게이트와 후보, 세 벌입니다."),
             (count(key + 3 * hidden * hidden),
-             "디코더 GRU의 입력에 문맥 벡터 C(hidden차원)가 붙는다고 본 값입니다. 이 코드의 dec_rnn은 "
+             f"디코더 GRU의 입력에 문맥 벡터 C(은닉 크기 {hidden}차원)가 붙는다고 본 값입니다. 이 코드의 dec_rnn은 "
              f"nn.GRU({emb}, {hidden})이라 입력이 임베딩 {emb}차원뿐입니다."),
             (count(key + _recurrent_params(emb, hidden, 1) * 2 + 4 * hidden * hidden),
              f"GRU를 네 벌로 세고, 디코더 GRU의 입력에 문맥 벡터 C까지 붙인 값입니다. 이 코드의 두 GRU는 nn.GRU({emb}, {hidden})입니다."),
@@ -1009,7 +1009,7 @@ SPECS = [
     ("02-g5", "gru_update", {"z": 0.75, "n": 0.8, "h": 0.4}),
     ("02-g6", "lstm_weight_shape", {"d_in": 5, "hidden": 10}),
     ("02-g7", "bigru_output_shape", {"batch": 2, "length": 9, "d_in": 4, "hidden": 12}),
-    ("03-g1", "context_vector_pick", {"rows": [[3, 1, 4, 6, 5, 2], [2, 7, 1, 8, 9, 4]], "lengths": [4, 3]}),
+    ("03-g1", "context_vector_pick", {"rows": [[0.3, -0.1, 0.4, 0.6, -0.5, 0.2], [0.2, -0.7, -0.1, 0.8, 0.9, -0.4]], "lengths": [4, 3]}),
     ("03-g2", "decoder_logits_shape", {"batch": 16, "src_len": 9, "tgt_len": 11, "hidden": 96, "vocab": 88}),
     ("03-g3", "seq2seq_params", {"src_vocab": 50, "tgt_vocab": 40, "emb": 8, "hidden": 16}),
     ("03-g4", "greedy_decode_shape", {"first": [7, 8], "second": [9, 10, 4, 6], "max_len": 10}),

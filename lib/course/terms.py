@@ -127,7 +127,7 @@ CARDS = [
     _c("eos", "03", "문장 끝 토큰", "end-of-sequence token (EOS)", "`EOS_ID` (lib.tokens)",
        "디코더가 내면 출력을 멈추는 토큰"),
     _c("padding", "03", "패딩", "padding",
-       "`padding_idx=` (nn.Embedding: PAD 임베딩을 0으로 고정, RNN은 PAD도 읽음) / `mask_zero=True` (Keras: 뒤 층에 마스크 전달)",
+       "`padding_idx=` (nn.Embedding: PAD 임베딩을 학습하지 않음, 새로 만든 층에서는 0 벡터; RNN은 PAD도 읽음) / `mask_zero=True` (Keras: 뒤 층에 마스크 전달)",
        "길이를 맞추려 채운 토큰 (이 코스에서 PAD = 0)",
        [("torch.nn.Embedding", "padding_idx"), ("keras.layers.Embedding", "mask_zero")]),
     _c("autoregressive", "03", "자기회귀", "autoregressive", "",

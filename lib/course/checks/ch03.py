@@ -232,7 +232,7 @@ EXERCISES_HERE = [
             Mistake("한 문장만 끝나도 멈춤",
                     "멈추는 조건은 '모든' 행이 EOS를 냈을 때입니다: finished.all(), finished.any()가 아닙니다.",
                     _greedy_variant(stop="any")),
-            Mistake("마지막 시점이 아니라 첫 시점의 로짓으로 다음 단어를 고름",
+            Mistake("마지막 위치가 아니라 첫 위치의 로짓으로 다음 단어를 고름",
                     "model(src, ys)는 읽은 모든 위치의 로짓 (B, T, V)을 돌려줍니다. 다음 단어는 마지막 위치 logits[:, -1]에서 고릅니다.",
                     _greedy_variant(position=0)),
             Mistake("EOS를 결과에서 지움",

@@ -214,7 +214,8 @@ def plot_dashboard(data, items, day, label: str = ""):
     for x, (p, t) in enumerate(zip(passed, total)):
         if t:
             ax_ex.text(x, t + 0.1, f"{p}/{t}", ha="center", va="bottom", fontsize=7)
-    ax_ex.set_ylim(0, max(1, total.max() if len(total) else 1) + 1.5)
+    labels_top = max(1, total.max() if len(total) else 1) + 1.5  # the bars and their "p/t" labels end below this
+    ax_ex.set_ylim(0, labels_top / 0.6)  # the top 40 % stays empty for the legend, whatever the counts
     ax_ex.set_title("장별 연습문제 통과", fontsize=10)
     ax_ex.set_xlabel("장")
     ax_ex.tick_params(axis="x", labelsize=7)

@@ -11,7 +11,8 @@ passes the padding check. Which release started clearing the masks was not check
 
 The fix: turn the implicit mask off (``UnmaskedPositionalEmbedding``), compute the padding masks from the token ids once (``token != 0``, True = real token, the
 same polarity as lib's masks and Keras's ``attention_mask``) and hand them to every attention layer
-as ``value_mask`` (the keys'/values' padding; the query side needs nothing for the loss). The
+as ``value_mask`` (the keys'/values' padding). The query side needs no mask: the source's PAD outputs are hidden by
+the later attentions' ``value_mask``, the target's PAD outputs are left out of the loss. The
 causal self-attention keeps ``use_causal_mask=True`` and also gets the target padding.
 Lines that differ from ``tutorial.py`` carry ``# 고침``.
 """

@@ -348,7 +348,8 @@ def context_vector_pick(rows, lengths):
     table = "\n".join(f"문장 {b + 1}: {vec(r, 1)} (실제 길이 {n})" for b, (r, n) in enumerate(zip(rows, lengths)))
     return dict(
         claim="C10", kind="code",
-        question=("은닉 크기 1인 인코더가 PAD가 뒤에 붙은 두 문장에 대해 시점별 은닉 상태를 다음과 같이 냈습니다.\n"
+        question=(f"은닉 크기 1인 인코더가 PAD가 뒤에 붙은 두 문장(두 문장 모두 {len(rows[0])}칸으로 맞춰 패딩)에 대해 "
+                  "시점별 은닉 상태를 다음과 같이 냈습니다.\n"
                   f"```\n{table}\n```\n어텐션 없는 seq2seq의 문맥 벡터 C (문장 1, 문장 2)는?"),
         key=vec(key, 1),
         explanation="문장마다 자기 길이의 마지막 실제 시점(lengths − 1)의 은닉 상태가 C입니다. PAD를 읽은 뒤의 상태가 아닙니다.",

@@ -14,8 +14,9 @@ The reference of each exercise is looked up in ``lib.keras_port`` on first use (
 
 Besides wrong numbers, two Keras-specific slips get their own message: PyTorch-style code
 (``forward`` instead of ``call``: on the torch backend a Keras layer is also an ``nn.Module``, so
-``layer(x)`` reaches an overridden ``forward`` and it seems to work; on the TensorFlow backend
-``forward`` is never called and the missing ``call`` raises NotImplementedError) and ``torch.*``
+``layer(x)`` reaches an overridden ``forward`` and it seems to work; on Keras 3's TensorFlow backend
+``forward`` is never called and the missing ``call`` raises NotImplementedError; in Keras 2 (tf.keras up to TF 2.15) the
+default ``call`` returns its input, so the layer silently does nothing) and ``torch.*``
 operations inside Keras code (the port's rule is tf.* → keras.ops.*; torch.* runs only on the torch
 backend). A class that defines its own ``forward`` is run through it (so a stub still reads as "not
 yet implemented"), then rejected with that message.
@@ -72,8 +73,9 @@ class KerasExercise(Exercise):
 
 FORWARD_NAME = "PyTorch처럼 forward를 씀"
 FORWARD_HINT = ("Keras 층의 메서드 이름은 call입니다: def call(self, x):. torch 백엔드에서는 Keras 층이 torch 모듈이기도 "
-                "해서 forward가 우연히 불리지만, 노트의 TensorFlow 백엔드에서는 forward가 불리지 않고 call이 없다는 "
-                "NotImplementedError가 납니다")
+                "해서 forward가 우연히 불리지만, Keras 3의 TensorFlow 백엔드에서는 forward가 불리지 않고 call이 없다는 "
+                "NotImplementedError가 나고, 노트의 튜토리얼이 쓰던 Keras 2(TF 2.15까지의 tf.keras)에서는 기본 call이 입력을 "
+                "그대로 돌려줘 층이 오류 없이 아무 일도 하지 않습니다")
 TORCH_OPS_NAME = "Keras 코드에서 torch 연산을 씀"
 TORCH_OPS_HINT = ("이 장의 규칙은 tf.* → keras.ops.* 입니다. torch.*, F.* 는 torch 백엔드에서만 돌고, 노트의 "
                   "TensorFlow 백엔드에서는 돌지 않습니다. keras.ops(예: keras.ops.sum, keras.ops.cast)나 Keras 층을 쓰세요")

@@ -52,18 +52,18 @@ import importlib.util  # noqa: E402
 collect_ignore = [] if importlib.util.find_spec("keras") else ["solutions/10_keras.ipynb"]
 
 
-# Long units first. pytest-xdist (--dist loadscope) hands out modules/classes in collection order; with the notebook
-# runs (nbval on solutions/, the generated chapters), the JupyterLab sessions and the nested pytest at the front, the
-# last units are short tests and both workers finish within seconds of each other instead of one waiting for the
-# other's last notebook.
-LONG_FIRST = ("tests/test_browser.py", "tests/test_chapters_run.py", "tests/test_nbexec.py", "tests/test_learner_clone.py",
-              "tests/test_browser_hint.py", "tests/test_browser_study_pack.py")
+# Long units first. pytest-xdist (--dist loadscope --no-loadscope-reorder, pyproject.toml) hands out modules/classes in
+# the order below; without --no-loadscope-reorder it would reorder them by their number of tests (xdist >= 3.8), which
+# put the long notebook runs last. The JupyterLab session, the stall simulations, the nbval notebooks and the chapter
+# runs go first, so the last units are short tests and both workers finish within seconds of each other.
+LONG_FIRST = ("tests/test_browser.py", "tests/test_nbexec.py", "solutions/", "tests/test_learner_clone.py",
+              "tests/test_chapters_run.py", "tests/test_browser_hint.py", "tests/test_browser_study_pack.py")
 
 
 def pytest_collection_modifyitems(config, items):
     def long_first(item):
         path = item.nodeid.split("::")[0]
-        return 0 if path.startswith("solutions/") or path in LONG_FIRST else 1
+        return next((rank for rank, prefix in enumerate(LONG_FIRST) if path.startswith(prefix)), len(LONG_FIRST))
     items.sort(key=long_first)  # stable: the order inside each group stays as collected
 
 

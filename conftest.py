@@ -53,8 +53,8 @@ collect_ignore = [] if importlib.util.find_spec("keras") else ["solutions/10_ker
 
 
 # Long units first. pytest-xdist (--dist loadscope --no-loadscope-reorder, pyproject.toml) hands out modules/classes in
-# the order below; without --no-loadscope-reorder it would reorder them by their number of tests (xdist >= 3.8), which
-# put the long notebook runs last. The JupyterLab session, the stall simulations, the nbval notebooks and the chapter
+# the order below; by default loadscope reorders them by their number of tests (--no-loadscope-reorder, added in
+# xdist 3.8, turns that off), which put the long notebook runs last. The JupyterLab session, the stall simulations, the nbval notebooks and the chapter
 # runs go first, so the last units are short tests and both workers finish within seconds of each other.
 LONG_FIRST = ("tests/test_browser.py", "tests/test_nbexec.py", "solutions/", "tests/test_learner_clone.py",
               "tests/test_chapters_run.py", "tests/test_browser_hint.py", "tests/test_browser_study_pack.py")

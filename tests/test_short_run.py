@@ -4,6 +4,7 @@ a stub still raises, inside an assert or out of it, and lib's own code is not re
 import nbformat
 import pytest
 import short_run  # tests/short_run.py
+from short_run_cases import CASES as BLIND_CASES  # written from the contract alone, without reading short_run.py
 from nbexec import execute  # tools/nbexec.py
 
 CELLS = {
@@ -27,10 +28,15 @@ def outputs(tmp_path_factory):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(short_run.SHORT_RUN_CELL)]
     nb.cells += [nbformat.v4.new_code_cell(source, id=name.replace("_", "-")) for name, source in CELLS.items()]
+    nb.cells += [nbformat.v4.new_code_cell(case["source"], id=f"blind-{i}") for i, case in enumerate(BLIND_CASES)]
     folder = tmp_path_factory.mktemp("short")
     (folder / "module_with_an_assert.py").write_text(MODULE, encoding="utf-8")
     execute(nb, cwd=folder, timeout=120, allow_errors=True, name="short run")
     return {cell.id.replace("-", "_"): cell.outputs for cell in nb.cells[1:]}
+
+
+def stdout(outputs):
+    return "".join(o["text"] for o in outputs if o["output_type"] == "stream" and o["name"] == "stdout").split()
 
 
 def printed(outputs):
@@ -58,3 +64,11 @@ def test_a_stub_still_raises_inside_an_assert_and_outside(outputs):
 
 def test_only_the_cells_are_rewritten_not_imported_code(outputs):
     assert error(outputs["assert_in_a_module"]) == "AssertionError"
+
+
+@pytest.mark.parametrize("i", range(len(BLIND_CASES)), ids=[case["name"] for case in BLIND_CASES])
+def test_a_case_written_blind_from_the_contract(outputs, i):
+    case, got = BLIND_CASES[i], outputs[f"blind_{i}"]
+    assert error(got) == case["expect_error"]
+    if case["expect_printed"] is not None:
+        assert stdout(got) == case["expect_printed"]

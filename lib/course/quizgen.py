@@ -228,7 +228,7 @@ def gru_params(d_in, hidden):
         claim="C9", kind="concept",
         question=f"`nn.GRU(input_size={d_in}, hidden_size={hidden})` 한 층의 파라미터 수는?",
         key=count(key),
-        explanation=f"리셋 r, 업데이트 z 게이트와 후보 n, 세 벌: 3 × ({hidden}·{d_in} + {hidden}·{hidden} + 2·{hidden}) = {key}개로, 같은 크기 nn.RNN의 3배입니다(torch 기준. Keras 기본 GRU(reset_after=True)는 편향 배치가 달라 3배보다 조금 많습니다).",
+        explanation=f"리셋 r, 업데이트 z 게이트와 후보 n, 세 벌: 3 × ({hidden}·{d_in} + {hidden}·{hidden} + 2·{hidden}) = {key}개로, 같은 크기 nn.RNN의 3배입니다(torch 기준. Keras 기본 GRU(reset_after=True)도 {key}개지만, Keras SimpleRNN은 편향이 한 벌이라 Keras에서는 비율이 3배보다 조금 큽니다).",
         wrongs=[
             (count(_recurrent_params(d_in, hidden, 4)), "LSTM처럼 네 벌을 센 값입니다. GRU는 게이트 둘과 후보 하나, 세 벌입니다."),
             (count(_recurrent_params(d_in, hidden, 2)), "게이트 두 개만 세고 후보 n의 가중치를 뺀 값입니다."),

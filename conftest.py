@@ -10,11 +10,15 @@
   otherwise because a learner may legitimately save a notebook in JupyterLab while pytest runs.
 """
 
+import codecs
 import hashlib
+import locale
 import os
 import pathlib
 import sys
 import tempfile
+
+import pytest
 
 # Inherited by nbval's kernels too: executing solutions never marks an exercise as done.
 # (Do not set MPLBACKEND here: the kernels inherit it, and a non-inline backend makes
@@ -58,6 +62,26 @@ collect_ignore = [] if importlib.util.find_spec("keras") else ["solutions/10_ker
 # runs go first, so the last units are short tests and both workers finish within seconds of each other.
 LONG_FIRST = ("tests/test_browser.py", "tests/test_nbexec.py", "solutions/", "tests/test_learner_clone.py",
               "tests/test_chapters_run.py", "tests/test_browser_hint.py", "tests/test_browser_study_pack.py")
+
+
+def text_encoding_problem() -> str | None:
+    """A Korean message when this Python writes text in a code page instead of UTF-8, else None.
+
+    The tests run Python subprocesses that print Hangul and emoji (✅ 💡 ℹ️) through pipes and read them back:
+    on Windows without UTF-8 mode the child writes the ANSI code page (cp949 on Korean Windows) and fails.
+    Stopping with the fix at the start beats forty UnicodeErrors at the end."""
+    encoding = locale.getpreferredencoding(False)
+    if codecs.lookup(encoding).name == "utf-8":
+        return None
+    return (f"이 Python은 글자를 {encoding}로 씁니다. 테스트는 한글·이모지를 UTF-8로 주고받으므로, 먼저 "
+            "PowerShell에서 `$env:PYTHONUTF8 = \"1\"`(cmd는 `set PYTHONUTF8=1`)를 실행한 뒤 pytest를 다시 실행하세요. "
+            f"(Text is written as {encoding}, not UTF-8: set PYTHONUTF8=1 and run pytest again.)")
+
+
+def pytest_configure(config):
+    problem = text_encoding_problem()
+    if problem:
+        raise pytest.UsageError(problem)
 
 
 def pytest_collection_modifyitems(config, items):

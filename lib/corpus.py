@@ -10,7 +10,8 @@ optional phrase at once, so with the default probabilities they are rare. The Ko
 its English translation (one right answer).
 
 Korean is tokenised into words with the particles split off (``학생 은 사과 를 먹었다``), so an
-attention map can show a particle or a tense ending on its own. ``korean_text`` joins them back.
+attention map can show a particle on its own. Tense endings stay inside the verb token (먹는다, 먹었다,
+먹을); the future and the negation add separate words (것이다, 않는다, 않았다, 않을). ``korean_text`` joins them back.
 Everything is drawn with ``random.Random(seed)``: the same corpus on every machine.
 """
 

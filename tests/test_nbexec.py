@@ -9,7 +9,6 @@ must not trip it.
 """
 
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -59,12 +58,10 @@ def stuck_notebook(tmp_path, every_run=False, never_busy=False):
 
 def test_a_kernel_idle_without_reply_is_rerun_once_on_a_fresh_kernel(tmp_path, capsys):
     nb = stuck_notebook(tmp_path)
-    started = time.perf_counter()
     with pytest.warns(nbexec.NotebookRetried, match="stopped answering"):
         run = nbexec.execute(nb, cwd=tmp_path, timeout=120, stall_after=STALL_AFTER_STUCK, name="stuck")
     assert run.retried and len(run.stalls) == 1 and "'idle'" in run.stalls[0]
     assert "after the stall 42" in nb.cells[1].outputs[0]["text"]   # the re-run finished the notebook
-    assert time.perf_counter() - started < 100, "noticed by the watchdog, not by the 120 s cell timeout"
     assert "re-running the notebook once on a fresh kernel" in capsys.readouterr().err
 
 

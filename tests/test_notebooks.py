@@ -189,6 +189,25 @@ def test_regenerating_refuses_to_clobber_learner_edits(tmp_path):
     assert "내 답" in target.read_text(encoding="utf-8")
 
 
+def test_regenerating_refuses_a_chapter_the_learner_only_ran(tmp_path):
+    """Same cells as generated, but run and saved: the outputs are the learner's and would be lost."""
+    solution = _tiny_solution(tmp_path)
+    chapters = tmp_path / "chapters"
+    target = notebooks.write_chapter(solution, chapters)
+    nb = notebooks.read(target)
+    nb.cells[1].execution_count = 1
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="내 출력\n")]
+    nbformat.write(nb, str(target))
+    assert notebooks.learner_edited(target)
+    solution_nb = notebooks.read(solution)
+    solution_nb.cells[0].source = "# 새 제목"
+    nbformat.write(solution_nb, str(solution))
+    with pytest.raises(notebooks.LearnerEditsError):
+        notebooks.write_chapter(solution, chapters)
+    assert "내 출력" in target.read_text(encoding="utf-8")
+    assert "새 제목" in notebooks.write_chapter(solution, chapters, force=True).read_text(encoding="utf-8")
+
+
 def test_regenerating_an_untouched_chapter_is_allowed(tmp_path):
     solution = _tiny_solution(tmp_path)
     chapters = tmp_path / "chapters"

@@ -167,3 +167,14 @@ def test_a_file_held_by_onedrive_keeps_feedback_and_loses_nothing(progress_path,
     assert data["exercises"]["attention.weighted_average"]["passes"] == 2
     assert data["exercises"]["rnn.rnn_cell"]["passes"] == 1
     assert progress._PENDING == []
+
+
+def test_pytest_stops_with_the_fix_when_text_is_not_utf8(monkeypatch):
+    """Windows without UTF-8 mode writes cp949 to pipes: the suite says how to fix it instead of failing late."""
+    import conftest  # the root conftest.py, where pytest_configure asks this
+
+    monkeypatch.setattr(conftest.locale, "getpreferredencoding", lambda do_setlocale=True: "cp949")
+    message = conftest.text_encoding_problem()
+    assert "cp949" in message and "PYTHONUTF8" in message
+    monkeypatch.setattr(conftest.locale, "getpreferredencoding", lambda do_setlocale=True: "UTF8")
+    assert conftest.text_encoding_problem() is None

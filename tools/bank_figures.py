@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import readme_block  # noqa: E402
 
-from lib.course import quiz  # noqa: E402
+from lib.course import bank, quiz  # noqa: E402
 
 CHAPTER_MINIMUM = {"00": 6, **{f"{c:02d}": 15 for c in range(1, 11)}}
 TOTAL_MINIMUM = 180
@@ -77,6 +77,7 @@ def table(items) -> str:
     per_chapter = [negatives.get(c, 0) for c in counts if counts[c]]
     kinds = collections.Counter(raw.get("kind", "?") for raw in items)
     levels = collections.Counter(raw.get("level", "?") for raw in items)
+    types = collections.Counter(raw.get("type", "개념") for raw in items)
     rows = [
         "| | 값 | 기준 |",
         "|---|---|---|",
@@ -84,14 +85,15 @@ def table(items) -> str:
         "01–10은 장마다 ≥ 15, 00은 ≥ 6 |",
         f"| 수준 | 기본 {levels.get('기본', 0)}, 심화 {levels.get('심화', 0)} | 모의고사는 기본만 |",
         f"| lib의 참조 구현으로 만든 숫자 문항 | {generated} (모양, 파라미터 수, 마스크 값, 소프트맥스·어텐션 값; 오답 보기는 "
-        "흔한 실수의 결과) | ≥ 30, 정답은 테스트가 torch 모듈로 따로 다시 계산 |",
+        "흔한 실수의 결과) | ≥ 30, 정답은 테스트가 lib 없이 따로 다시 계산(torch 모듈이나 직접 계산) |",
         f"| \"가장 긴 보기 고르기\"의 정답률 | {longest_choice_rate(items):.1%} | ≤ 30 % |",
         "| 정답 위치 (섞기 전) | " + ", ".join(f"{m} {n / len(items):.0%}" for m, n in zip(quiz.MARKS, positions))
         + " | 어느 위치도 > 30 % 아님 |",
         f"| 부정형(\"옳지 않은 것은?\") | {negative_share(items):.1%} (장마다 {min(per_chapter)}–{max(per_chapter)}문항) "
         "| ≥ 1/6 |",
         f"| 절대어({'/'.join(ABSOLUTE_WORDS)}) | 정답 보기 {in_keys:.1%}, 오답 보기 {in_wrong:.1%} | 양쪽에 비슷하게 |",
-        "| 문항 종류 | " + ", ".join(f"{KIND_NAMES.get(k, k)} {kinds[k]}" for k in KIND_NAMES if kinds.get(k))
+        "| 유형 (명세의 개념/계산/코드) | " + ", ".join(f"{t} {types.get(t, 0)}" for t in bank.TYPES) + " | 문항마다 하나 |",
+        "| 묻는 방식 | " + ", ".join(f"{KIND_NAMES.get(k, k)} {kinds[k]}" for k in KIND_NAMES if kinds.get(k))
         + " | |",
     ]
     return "\n".join(rows) + "\n"

@@ -94,10 +94,12 @@ def render(nb) -> str:
 
 
 def learner_edited(path) -> bool:
-    """True if a chapter's cells differ from what was generated (the learner wrote in it)."""
+    """True if the learner wrote in a chapter (its cells differ from what was generated) or ran it and saved the
+    outputs: regenerating would lose either."""
     nb = read(path)
     recorded = nb.metadata.get("course", {}).get("cells_hash")
-    return recorded is None or recorded != cells_hash(nb)
+    ran = any(cell.get("outputs") or cell.get("execution_count") for cell in nb.cells if cell.cell_type == "code")
+    return recorded is None or recorded != cells_hash(nb) or ran
 
 
 def write_chapter(solution_path, chapters_dir=CHAPTERS, force=False) -> pathlib.Path:
@@ -110,7 +112,7 @@ def write_chapter(solution_path, chapters_dir=CHAPTERS, force=False) -> pathlib.
             return target
         if learner_edited(target) and not force:
             raise LearnerEditsError(
-                f"{target.name}에는 학습자가 쓴 내용이 있어 덮어쓰지 않았습니다. 새 빈 사본이 필요하면 "
+                f"{target.name}에는 학습자가 쓴 내용이나 실행 결과가 있어 덮어쓰지 않았습니다. 새 빈 사본이 필요하면 "
                 f"start_over(\"{target.name[:2]}\") 또는 `python tools/make_chapters.py --fresh {target.name[:2]}`를 쓰세요."
             )
     tmp = target.with_suffix(".ipynb.tmp")

@@ -12,8 +12,8 @@ progress file's ``quiz`` record under those ids. Wrong choices are other cards' 
 the same chapter (the confusable ones), never a card for the same thing under another name
 (``SAME_THING``: the notes call the decoder's first sublayer both 인과 셀프 어텐션 and Masked Multi-Head
 Attention); the order is fixed per card, so the same card always asks the same question. Korean
-terms follow docs/glossary.md where it names one; some cards (e.g. 자기회귀) name a
-term the chapters explain without using the word.
+terms follow docs/glossary.md where it names one, and every card's Korean term appears in its
+chapter's solution notebook, where the idea is taught (tests/test_terms_in_chapters.py).
 
 API names and arguments were checked against torch 2.13 and Keras 3.15 (``api_refs``: dotted path
 and, where one, the argument; tests/test_review.py re-checks them against the installed versions).
@@ -56,7 +56,7 @@ CARDS = [
        [("torch.nn.Embedding", None), ("keras.layers.Embedding", None)]),
     _c("time-step", "01", "시점", "time step", "",
        "시퀀스의 한 위치. RNN은 시점마다 한 번씩 셀을 적용"),
-    _c("all-steps", "01", "모든 시점의 출력", "output at every time step", "`return_sequences=True` (Keras)",
+    _c("all-steps", "01", "모든 시점의 은닉 상태", "output at every time step", "`return_sequences=True` (Keras)",
        "마지막 은닉 상태만이 아니라 시점마다의 은닉 상태 전부 (어텐션의 재료)",
        [("keras.layers.SimpleRNN", "return_sequences")]),
     _c("vanishing", "01", "기울기 소실", "vanishing gradient", "",
@@ -76,7 +76,7 @@ CARDS = [
        "손실의 기울기를 출력에서 입력 쪽으로 연쇄 법칙으로 계산", [("torch.Tensor.backward", None)]),
     _c("bptt", "01", "시간에 따른 역전파", "backpropagation through time (BPTT)", "",
        "RNN을 시점별로 펼친 그래프에서 하는 역전파"),
-    _c("batch-first", "01", "배치 우선 형식", "batch-first layout", "`batch_first=True` (torch)",
+    _c("batch-first", "01", "배치 우선", "batch-first layout", "`batch_first=True` (torch)",
        "텐서 모양 (B, T, D): 배치 축이 맨 앞 (이 코스의 약속)",
        [("torch.nn.MultiheadAttention", "batch_first"), ("torch.nn.TransformerEncoderLayer", "batch_first")]),
     _c("bidirectional", "02", "양방향 RNN", "bidirectional RNN",
@@ -112,7 +112,7 @@ CARDS = [
     _c("hadamard", "02", "원소별 곱", "element-wise (Hadamard) product", "`a * b`",
        "같은 모양의 두 텐서를 자리별로 곱함 (게이트 × 상태)"),
     # 03: seq2seq
-    _c("seq2seq", "03", "seq2seq 모델", "sequence-to-sequence (seq2seq)", "",
+    _c("seq2seq", "03", "seq2seq", "sequence-to-sequence (seq2seq)", "",
        "입력 시퀀스를 출력 시퀀스로 바꾸는 인코더-디코더 모델 (03장 제목: 인코더-디코더(seq2seq))"),
     _c("encoder-decoder", "03", "인코더-디코더", "encoder-decoder", "`nn.Transformer` (트랜스포머의 경우)",
        "입력을 요약하는 인코더와 출력을 만드는 디코더", [("torch.nn.Transformer", None)]),
@@ -185,7 +185,7 @@ CARDS = [
        "PAD 위치를 손실에서 빼기 (정확도는 따로 가림: 05장 `masked_accuracy`)",
        [("torch.nn.functional.cross_entropy", "ignore_index"),
         ("keras.losses.SparseCategoricalCrossentropy", "ignore_class")]),
-    _c("one-hot", "05", "원-핫 인코딩", "one-hot encoding", "`F.one_hot`",
+    _c("one-hot", "05", "원-핫 벡터", "one-hot encoding", "`F.one_hot`",
        "정답 위치만 1인 벡터", [("torch.nn.functional.one_hot", None)]),
     _c("sparse-labels", "05", "정수 레이블", "sparse (integer) labels",
        "`SparseCategoricalCrossentropy` (원-핫이면 `CategoricalCrossentropy`)",
@@ -231,7 +231,7 @@ CARDS = [
     _c("ffn", "07", "위치별 피드포워드 신경망", "position-wise feed-forward network",
        "`dim_feedforward=` (nn.TransformerEncoderLayer)",
        "토큰마다 따로 적용하는 2층 완전 연결망", [("torch.nn.TransformerEncoderLayer", "dim_feedforward")]),
-    _c("add-norm", "07", "Add & Norm (사후 정규화)", "post-LN (Add & Norm)", "`norm_first=False` (torch 기본값)",
+    _c("add-norm", "07", "사후 정규화", "post-LN (Add & Norm)", "`norm_first=False` (torch 기본값)",
        "잔차를 더한 뒤 계층 정규화 (논문과 노트의 방식)", [("torch.nn.TransformerEncoderLayer", "norm_first")]),
     _c("pre-ln", "07", "사전 정규화", "pre-LN", "`norm_first=True` (torch)",
        "부분층 앞에서 계층 정규화 (깊은 모델 학습이 안정적)", [("torch.nn.TransformerEncoderLayer", "norm_first")]),

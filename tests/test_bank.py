@@ -65,6 +65,20 @@ def test_no_duplicate_question_text():
     assert not [ids for ids in seen.values() if len(ids) > 1], [ids for ids in seen.values() if len(ids) > 1]
 
 
+EXPERIMENT_ITEMS_PER_CHAPTER = 3  # spec §10: "at most a few items per chapter depend on ... this course's own experiments"
+
+
+def chapters_with_too_many_experiment_items(raw_items, limit=EXPERIMENT_ITEMS_PER_CHAPTER):
+    counts = collections.Counter(raw["chapter"] for raw in raw_items if raw.get("kind") == "experiment")
+    return {chapter: n for chapter, n in counts.items() if n > limit}
+
+
+def test_few_items_per_chapter_depend_on_this_course_s_experiments():
+    assert not chapters_with_too_many_experiment_items(RAW)
+    crowded = [dict(raw, kind="experiment") for raw in RAW if raw["chapter"] == "03"][:EXPERIMENT_ITEMS_PER_CHAPTER + 1]
+    assert chapters_with_too_many_experiment_items(crowded) == {"03": EXPERIMENT_ITEMS_PER_CHAPTER + 1}
+
+
 # ---------------------------------------------------------------- size
 
 

@@ -9,9 +9,11 @@ Messages are in Korean: learners run ``--fresh`` themselves.
 """
 
 import argparse
+import pathlib
 import sys
 
-from lib.course import notebooks
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # this checkout's lib, so its own chapters/
+from lib.course import notebooks  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -17,6 +17,9 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# This checkout's lib (not another checkout's editable install): the map, docs/notes_map.md and README.md all
+# come from and go to the checkout the tool is in.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import readme_block  # noqa: E402
 
 from lib.course import notebooks, quiz  # noqa: E402
@@ -139,7 +142,7 @@ def build(link_prefix: str) -> str:
     lines += [
         "",
         "읽는 법: **노트북 · 절**의 링크는 장 노트북(`chapters/`, 풀이가 든 같은 이름의 노트북은 `solutions/`)이고,",
-        "링크 뒤는 그 장에서 그 주장을 다루는 절의 제목입니다(주장 ID를 단 제목, 없으면 노트를 인용하는 절). 링크는 `lib/course/claims.py`가 그 주장에 배정한 장마다 하나씩이고(예: C2는 00장에서 준비 운동으로, 04장에서 본격적으로),",
+        "링크 뒤는 그 장에서 그 주장을 다루는 절의 제목입니다(이 순서로 찾습니다: 주장 ID를 단 제목, 그 주장의 핵심어가 든 제목, 노트를 인용하는 절, 본문에 주장 ID가 나오는 절). 링크는 `lib/course/claims.py`가 그 주장에 배정한 장마다 하나씩이고(예: C2는 00장에서 준비 운동으로, 04장에서 본격적으로),",
         "퀴즈 문항은 다른 장에 있기도 합니다(예: C20의 07장 문항). 맺음말 행만은 11장 전체로 갑니다(11장이 모든 주장을 복습함).",
         "C0에는 코스 사용법 문항과 함께, 모의 기말에서 빼려고 C0으로 둔 임베딩 문항 두 개(01-10, 01-g6)가 있습니다.",
     ]

@@ -112,7 +112,7 @@ CARDS = [
     _c("hadamard", "02", "원소별 곱", "element-wise (Hadamard) product", "`a * b`",
        "같은 모양의 두 텐서를 자리별로 곱함 (게이트 × 상태)"),
     # 03: seq2seq
-    _c("seq2seq", "03", "seq2seq", "sequence-to-sequence (seq2seq)", "",
+    _c("seq2seq", "03", "seq2seq", "sequence-to-sequence", "",
        "입력 시퀀스를 출력 시퀀스로 바꾸는 인코더-디코더 모델 (03장 제목: 인코더-디코더(seq2seq))"),
     _c("encoder-decoder", "03", "인코더-디코더", "encoder-decoder", "`nn.Transformer` (트랜스포머의 경우)",
        "입력을 요약하는 인코더와 출력을 만드는 디코더", [("torch.nn.Transformer", None)]),
@@ -185,7 +185,7 @@ CARDS = [
        "PAD 위치를 손실에서 빼기 (정확도는 따로 가림: 05장 `masked_accuracy`)",
        [("torch.nn.functional.cross_entropy", "ignore_index"),
         ("keras.losses.SparseCategoricalCrossentropy", "ignore_class")]),
-    _c("one-hot", "05", "원-핫 벡터", "one-hot encoding", "`F.one_hot`",
+    _c("one-hot", "05", "원-핫 벡터", "one-hot vector", "`F.one_hot`",
        "정답 위치만 1인 벡터", [("torch.nn.functional.one_hot", None)]),
     _c("sparse-labels", "05", "정수 레이블", "sparse (integer) labels",
        "`SparseCategoricalCrossentropy` (원-핫이면 `CategoricalCrossentropy`)",

@@ -112,7 +112,7 @@ CARDS = [
     _c("hadamard", "02", "원소별 곱", "element-wise (Hadamard) product", "`a * b`",
        "같은 모양의 두 텐서를 자리별로 곱함 (게이트 × 상태)"),
     # 03: seq2seq
-    _c("seq2seq", "03", "seq2seq", "sequence-to-sequence", "",
+    _c("seq2seq", "03", "시퀀스-투-시퀀스", "sequence-to-sequence (seq2seq)", "",
        "입력 시퀀스를 출력 시퀀스로 바꾸는 인코더-디코더 모델 (03장 제목: 인코더-디코더(seq2seq))"),
     _c("encoder-decoder", "03", "인코더-디코더", "encoder-decoder", "`nn.Transformer` (트랜스포머의 경우)",
        "입력을 요약하는 인코더와 출력을 만드는 디코더", [("torch.nn.Transformer", None)]),

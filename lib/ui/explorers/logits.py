@@ -84,7 +84,7 @@ def logits_explorer(logits=DEFAULT_LOGITS, labels=DEFAULT_LABELS, target: int = 
             display(fig)
             plt.close(fig)
             scaled = ", ".join(f"{v:.1f}" for v in result.scaled_logits.tolist())
-            print(f"z / T = [{scaled}]")
+            print(f"z / τ = [{scaled}]")
 
     for control in [*logit_sliders, temperature, chooser]:
         control.observe(redraw, names="value")

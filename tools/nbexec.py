@@ -1,7 +1,8 @@
 """Execute a notebook so that a kernel that stops answering never stalls a run (spec section 8).
 
 Every tool and test here that executes notebooks goes through ``execute`` (run_solutions, seed_sweep,
-benchmark, tests/test_chapters_run.py; nbval through ``install_nbval_watchdog``, from conftest.py):
+benchmark, tests/test_chapters_run.py; nbval through ``install_nbval_watchdog``, from conftest.py). The browser
+tests are the exception: they run notebooks inside a real JupyterLab (tests/labsession.py) and only wait with a deadline.
 
     from nbexec import execute          # tools/ is on sys.path for the tools and (via conftest.py) tests
     run = execute(nb, cwd=path.parent, timeout=600, env={"COURSE_PROGRESS": "off"})

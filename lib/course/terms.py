@@ -269,7 +269,7 @@ CARDS = [
     _c("decoder-layer", "08", "디코더 층", "decoder layer", "`nn.TransformerDecoderLayer`",
        "인과 셀프 어텐션, 크로스 어텐션, FFN, 각각 뒤에 Add & Norm (torch에서는 인과 마스크를 `tgt_mask=`로 넘겨야 함)",
        [("torch.nn.TransformerDecoderLayer", None)]),
-    _c("shifted-right", "08", "한 칸 밀린 입력", "shifted right (decoder input)", "`tgt[:, :-1]` / 레이블 `tgt[:, 1:]`",
+    _c("shifted-right", "08", "한 칸 밀린 타깃", "shifted right (decoder input)", "`tgt[:, :-1]` / 레이블 `tgt[:, 1:]`",
        "디코더 입력은 정답을 오른쪽으로 한 칸 민 것, 레이블은 그다음 토큰"),
     _c("future-leak", "08", "미래 정보 누설", "look-ahead leakage", "",
        "마스크가 없거나 뒤집혀 디코더가 정답의 뒤쪽을 보는 것"),

@@ -100,7 +100,7 @@ def test_chapter_holds_no_outputs_and_no_answers(solution):
 
 
 def test_a_learners_chapter_is_not_judged_but_the_committed_one_is(tmp_path, monkeypatch):
-    """The selection rule above, on a fake chapter: a learner's saved work is never what fails."""
+    """The selection rule above, on a fake chapter: a learner's saved (uncommitted) work is never what fails."""
     solution = _tiny_solution(tmp_path)
     chapters = tmp_path / "chapters"
     monkeypatch.setattr(notebooks, "CHAPTERS", chapters)

@@ -784,7 +784,7 @@ def ffn_params(d_model, d_ff):
     key = _linear_params(d_model, d_ff) + _linear_params(d_ff, d_model)
     return dict(
         claim="C20", kind="concept",
-        question=f"d_model = {d_model}, d_ff = {d_ff}인 위치별 피드포워드 층(Linear → ReLU → Linear, 편향 있음)의 파라미터 수는?",
+        question=f"d_model = {d_model}, d_ff = {d_ff}인 위치별 피드포워드 신경망(Linear → ReLU → Linear, 편향 있음)의 파라미터 수는?",
         key=count(key),
         explanation=f"{d_model}→{d_ff} 선형층 {_linear_params(d_model, d_ff)}개 + {d_ff}→{d_model} 선형층 {_linear_params(d_ff, d_model)}개 = {key}개. 모든 위치가 같은 가중치를 씁니다.",
         wrongs=[

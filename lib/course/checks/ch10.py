@@ -446,9 +446,9 @@ if keras_available():
             hints=[
                 "튜토리얼의 masked_loss: 위치마다 교차 엔트로피를 (평균 내지 말고) 구한 뒤, 패딩(레이블 0) 자리는 0으로 지우고, 남은 손실의 합을 진짜 토큰의 수로 나눕니다. "
                 "pred는 로짓입니다.",
-                "loss_object = SparseCategoricalCrossentropy(from_logits=True, reduction='none');  loss = "
-                "loss_object(label, pred) (B, T).  mask = cast(label != 0, loss.dtype);  결과 = sum(loss * mask) / "
-                "sum(mask), 스칼라.",
+                "손실 객체(SparseCategoricalCrossentropy)가 평균 내지 않고 위치별 손실 (B, T)를 내도록 reduction을 정하고, "
+                "pred가 로짓이라는 것을 손실에 알립니다. 마스크 = 레이블이 PAD(0)가 아닌 자리(손실과 같은 dtype). "
+                "결과 = (손실 × 마스크)의 합 / 마스크의 합, 스칼라.",
                 "mask = label != ___\n"
                 "loss_object = keras.losses.SparseCategoricalCrossentropy(from_logits=___, reduction=___)\n"
                 "loss = loss_object(label, pred)\n"

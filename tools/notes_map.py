@@ -28,7 +28,7 @@ from lib.course.outline import NOTES_OUTLINE, notebook_section, section_link  # 
 
 # The experiment that shows each claim (course spec section 6), in a few words.
 EXPERIMENT = {
-    "C0": "코스 사용법: 연습문제 → check → 퀴즈 → 11장 복습",
+    "C0": "코스 사용법: 연습문제 → check → 퀴즈 → 11장 복습 (C0에는 노트의 주장이 아닌 임베딩 문항 둘도 있음)",
     "C1": "작은 인코더-디코더를 학습시켜 장난감 말뭉치 번역",
     "C2": "가중치 합 = 1, 손으로 다시 계산한 문맥 벡터 = 모델의 것",
     "C3": "길이별 정확도: 어텐션 있음 vs 없음, 같은 학습 예산",

@@ -56,7 +56,7 @@ CARDS = [
        [("torch.nn.Embedding", None), ("keras.layers.Embedding", None)]),
     _c("time-step", "01", "시점", "time step", "",
        "시퀀스의 한 위치. RNN은 시점마다 한 번씩 셀을 적용"),
-    _c("all-steps", "01", "모든 시점의 은닉 상태", "output at every time step", "`return_sequences=True` (Keras)",
+    _c("all-steps", "01", "모든 시점의 은닉 상태", "hidden states at every time step (the RNN's outputs)", "`return_sequences=True` (Keras)",
        "마지막 은닉 상태만이 아니라 시점마다의 은닉 상태 전부 (어텐션의 재료)",
        [("keras.layers.SimpleRNN", "return_sequences")]),
     _c("vanishing", "01", "기울기 소실", "vanishing gradient", "",

@@ -37,7 +37,7 @@ EXAMPLE_LABEL = "예시 데이터 (가상의 학습자, 내 기록이 아님)"
 
 # Short names of the notes' claims for plot labels (the full sentences are lib.course.claims.CLAIMS).
 CLAIM_SHORT = {
-    "C0": "코스 사용법", "C1": "인코더-디코더 요약", "C2": "문맥 벡터 = 가중 평균", "C3": "어텐션과 긴 시퀀스",
+    "C0": "노트 밖(사용법·임베딩)", "C1": "인코더-디코더 요약", "C2": "문맥 벡터 = 가중 평균", "C3": "어텐션과 긴 시퀀스",
     "C4": "어텐션 맵", "C5": "RNN vs CNN", "C6": "파라미터 공유, 더 긴 입력", "C7": "앞쪽 정보 소실",
     "C8": "LSTM이 더 긴 시퀀스", "C9": "GRU = 단순화된 LSTM", "C10": "마지막 은닉 상태 = C",
     "C11": "from_logits의 이유", "C12": "위치 인코딩", "C13": "셀프 어텐션", "C14": "크로스 어텐션",
@@ -438,8 +438,9 @@ def revisit_markdown(data, items, k: int = 3) -> str:
         lines.append("- 숙련도가 낮은 곳이 없습니다. 오늘의 복습만 하면 됩니다.")
     for number, r in enumerate(found, start=1):
         links = ", ".join(section_link(c, r.claim) for c in r.chapters)
-        line = (f"{number}. **{claim_name(r.claim)}** (숙련도 {r.mastery:.2f}) — {links} · "
-                f"노트 「{NOTE_SECTION.get(r.claim, '?')}」: {CLAIMS[r.claim][1]}")
+        where = (CLAIMS[r.claim][1] if r.claim == "C0"  # no note claim: no section of the notes to name
+                 else f"노트 「{NOTE_SECTION.get(r.claim, '?')}」: {CLAIMS[r.claim][1]}")
+        line = f"{number}. **{claim_name(r.claim)}** (숙련도 {r.mastery:.2f}) — {links} · {where}"
         if r.wrong_ids:
             line += f" · 최근에 틀린 문항 {', '.join(r.wrong_ids)}"
         if r.missing_exercises:

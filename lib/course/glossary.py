@@ -63,7 +63,7 @@ TERMS: list[Term] = [
     ), "장 번호는 언제나 두 자리: 05장, 3~8장이 아니라 03–08장."),
     Term("임베딩", "embedding", ((r"임배딩|엠베딩", "임배딩"),)),
     Term("한 칸 밀린 타깃", "shifted right (decoder input)", ((r"한 칸 밀린 입력", "한 칸 밀린 입력"),),
-         "디코더 입력 `BOS w1 w2 ...`: 노트의 \"shift된 타깃\", 09장의 `x`."),
+         "디코더 입력 `BOS w1 w2 ...`: 노트 코드의 주석 \"번역 결과에 해당하는 문장이 shift된 시퀀스\", 09장의 `x`."),
     Term("교사 강요", "teacher forcing", ((r"티처\s?포싱|교사강요", "티처 포싱"),)),
     Term("노출 편향", "exposure bias", ((r"노출 바이어스", "노출 바이어스"),)),
     Term("계층 정규화", "layer normalization", (

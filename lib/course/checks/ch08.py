@@ -468,7 +468,7 @@ EXERCISES_HERE = [
                     "크로스 어텐션은 쿼리 = 디코더의 x, 키·값 = 인코더 출력 context입니다.",
                     _CrossOnX),
             Mistake("셀프 어텐션에 self_mask를 주지 않음 (미래를 봄)",
-                    "첫 부분층은 마스크드(masked) 셀프 어텐션입니다: self_attention(x, x, x, self_mask).",
+                    "첫 부분층은 마스크드 멀티 헤드 어텐션(인과 셀프 어텐션)입니다: self_attention(x, x, x, self_mask).",
                     _NoSelfMask),
             Mistake("크로스 어텐션 부분층을 빠뜨림",
                     "디코더 층의 두 번째 부분층은 인코더 출력을 읽는 크로스 어텐션입니다.",

@@ -985,7 +985,7 @@ def embedding_scale(value, d_model):
         question=(f"이 코스의 트랜스포머(논문과 같은 방식)는 위치 인코딩을 더하기 전에 임베딩에 배율을 곱합니다. d_model = {d_model}일 때 "
                   f"임베딩의 한 성분 {value}는 얼마가 되는가?"),
         key=num(key),
-        explanation=f"임베딩에 √d_model = √{d_model} = {num(math.sqrt(d_model))}을 곱합니다: {value} × {num(math.sqrt(d_model))} = {num(key)}. 위치 인코딩(−1~1)에 비해 임베딩이 너무 작아지지 않게 합니다.",
+        explanation=f"임베딩에 √d_model = √{d_model} = {num(math.sqrt(d_model))}을 곱합니다: {value} × {num(math.sqrt(d_model))} = {num(key)}. 이 코스처럼 토큰 벡터를 분산 1/d_model로 초기화할 때, 위치 인코딩(−1~1)에 비해 임베딩이 너무 작아지지 않게 합니다.",
         wrongs=[
             (num(value * d_model), "√d_model이 아니라 d_model을 곱한 값입니다."),
             (num(value / math.sqrt(d_model)), "√d_model로 나눈 값입니다. 어텐션 점수의 1/√d_k 스케일과 헷갈린 경우입니다."),

@@ -207,13 +207,14 @@ EXERCISES_HERE = [
             "(token == eos_id);  finished.all()이면 break.  최대 max_len 단계, 결과 ys[:, 1:].",
             "ys = torch.full((src.size(0), 1), bos_id, dtype=torch.long)\n"
             "finished = torch.zeros(src.size(0), dtype=torch.bool)\n"
-            "for _ in range(max_len):\n"
-            "    token = model(src, ys)[:, ___].argmax(dim=-1)\n"
-            "    token = token.masked_fill(___, PAD_ID)      # 이미 끝난 행\n"
-            "    ys = torch.cat([ys, token.unsqueeze(1)], dim=1)\n"
-            "    finished = finished | (token == ___)\n"
-            "    if finished.___():\n"
-            "        break\n"
+            "with torch.no_grad():\n"
+            "    for _ in range(max_len):\n"
+            "        token = model(src, ys)[:, ___].argmax(dim=-1)\n"
+            "        token = token.masked_fill(___, PAD_ID)      # 이미 끝난 행\n"
+            "        ys = torch.cat([ys, token.unsqueeze(1)], dim=1)\n"
+            "        finished = finished | (token == ___)\n"
+            "        if finished.___():\n"
+            "            break\n"
             "return ys[:, ___]",
         ],
         chapter="03",

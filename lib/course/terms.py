@@ -13,7 +13,7 @@ the same chapter (the confusable ones), never a card for the same thing under an
 (``SAME_THING``: the notes call the decoder's first sublayer both 인과 셀프 어텐션 and Masked Multi-Head
 Attention); the order is fixed per card, so the same card always asks the same question. Korean
 terms follow docs/glossary.md where it names one, and every card's Korean term appears in its
-chapter's solution notebook, where the idea is taught (tests/test_terms_in_chapters.py).
+chapter's solution notebook (markdown or code; tests/test_terms_in_chapters.py).
 
 API names and arguments were checked against torch 2.13 and Keras 3.15 (``api_refs``: dotted path
 and, where one, the argument; tests/test_review.py re-checks them against the installed versions).

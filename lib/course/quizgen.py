@@ -485,7 +485,7 @@ def dot_scores(query, keys):
         key=vec(key),
         explanation="각 키와 쿼리의 내적입니다. 점수는 아직 소프트맥스를 거치지 않은 값이라 합이 1일 필요가 없습니다.",
         wrongs=[
-            (vec(key / math.sqrt(len(query))), "√d로 나눈 값입니다. 1/√d_k 스케일은 트랜스포머의 스케일드 내적 어텐션에서 씁니다."),
+            (vec(key / math.sqrt(len(query))), "√d로 나눈 값입니다. 1/√d_k 스케일링은 트랜스포머의 스케일드 내적 어텐션에서 씁니다."),
             (vec(torch.softmax(key, -1)), "소프트맥스까지 적용한 어텐션 가중치입니다. 점수는 그 전 단계입니다."),
             (vec(torch.softmax(key / math.sqrt(len(query)), -1)), "√d로 나누고 소프트맥스까지 적용한 값입니다. 점수는 스케일도 소프트맥스도 거치기 전입니다."),
             (vec(torch.tensor(keys, dtype=torch.float32).sum(-1) * sum(query)), "원소별 곱 대신 합끼리 곱한 값입니다. 내적은 같은 자리끼리 곱해 더합니다."),
@@ -660,7 +660,7 @@ def sdpa_weights(q, k):
         key=vec(w[0]),
         explanation=f"첫 쿼리의 점수 QKᵀ = {vec(scores[0])}를 √{d}로 나눈 뒤 키 축(마지막 축)으로 소프트맥스합니다.",
         wrongs=[
-            (vec(torch.softmax(scores, -1)[0]), "1/√d_k 스케일을 빼먹은 값입니다. 분포가 더 뾰족해집니다."),
+            (vec(torch.softmax(scores, -1)[0]), "1/√d_k 스케일링을 빼먹은 값입니다. 분포가 더 뾰족해집니다."),
             (vec(torch.softmax(scores / d, -1)[0]), "√d_k가 아니라 d_k로 나눈 값입니다."),
             (vec(torch.softmax(scores / math.sqrt(d), 0)[0]), "소프트맥스를 쿼리 축(dim=0)으로 한 값입니다. 한 쿼리의 가중치는 키들에 대해 합이 1이어야 합니다."),
         ])
@@ -988,7 +988,7 @@ def embedding_scale(value, d_model):
         explanation=f"임베딩에 √d_model = √{d_model} = {num(math.sqrt(d_model))}을 곱합니다: {value} × {num(math.sqrt(d_model))} = {num(key)}. 이 코스처럼 토큰 벡터를 분산 1/d_model로 초기화할 때, 위치 인코딩(−1~1)에 비해 임베딩이 너무 작아지지 않게 합니다.",
         wrongs=[
             (num(value * d_model), "√d_model이 아니라 d_model을 곱한 값입니다."),
-            (num(value / math.sqrt(d_model)), "√d_model로 나눈 값입니다. 어텐션 점수의 1/√d_k 스케일과 헷갈린 경우입니다."),
+            (num(value / math.sqrt(d_model)), "√d_model로 나눈 값입니다. 어텐션 점수의 1/√d_k 스케일링과 헷갈린 경우입니다."),
             (num(value / d_model), "곱하지 않고 나눈 데다, √d_model이 아니라 d_model을 쓴 값입니다."),
             (num(value), "배율을 곱하지 않은 값입니다."),
         ])

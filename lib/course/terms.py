@@ -202,7 +202,7 @@ CARDS = [
     _c("sdpa", "06", "스케일드 내적 어텐션", "scaled dot-product attention",
        "`F.scaled_dot_product_attention`", "softmax(QKᵀ/√d_k)V",
        [("torch.nn.functional.scaled_dot_product_attention", None)]),
-    _c("scale", "06", "1/√d_k 스케일링", "scaling factor 1/√d_k", "`scale=` (F.scaled_dot_product_attention)",
+    _c("scale", "06", "1/√d_k 스케일링", "1/√d_k scaling", "`scale=` (F.scaled_dot_product_attention)",
        "(쿼리·키 성분의 분산이 1일 때) 점수의 분산을 d_k와 무관하게 맞춰, d_k가 커도 소프트맥스가 포화되지 않게 함",
        [("torch.nn.functional.scaled_dot_product_attention", "scale")]),
     _c("path-length", "06", "경로 길이", "path length", "",

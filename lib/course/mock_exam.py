@@ -756,7 +756,7 @@ def start(chapters=None, size: int = EXAM_SIZE, minutes: int = EXAM_MINUTES, **k
     def go():
         exam = prepare(chapters, size, minutes, **kwargs)
         saving = "답은 줄 때마다 저장되고, " if exam.save is not None else "이 시험은 저장하지 않습니다(save=None). 답은 "
-        short = (f" (고른 장에서 낼 수 있는 기본 문항이(노트의 주장이 아닌 C0 제외) {len(exam.items)}개뿐이라 {len(exam.items)}문항)"
+        short = (f": 고른 장에서 낼 수 있는 기본 문항(C0 제외)이 {len(exam.items)}개뿐입니다"
                  if len(exam.items) < size else "")
         print(f"모의 기말 시작: {', '.join(exam.record['chapters'])}장, {len(exam.items)}문항{short}, {minutes}분.\n"
               "mock.answer(번호, 보기, \"확실\"/\"애매\"/\"찍음\")으로 답하고, mock.show(번호)로 아무 문항이나 보고, "

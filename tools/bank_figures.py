@@ -84,7 +84,7 @@ def table(items) -> str:
         f"| 문항 수 | {len(items)} ({', '.join(f'{c}: {n}' for c, n in counts.items())}) | ≥ {TOTAL_MINIMUM}, "
         "01–10은 장마다 ≥ 15, 00은 ≥ 6 |",
         f"| 수준 | 기본 {levels.get('기본', 0)}, 심화 {levels.get('심화', 0)} | 모의 기말은 기본만 |",
-        f"| 생성한 숫자 문항 (lib/course/quizgen.py) | {generated} (마스크 값, 소프트맥스·어텐션 가중치는 lib의 참조 구현이, 파라미터 수, 대부분의 "
+        f"| 생성한 숫자 문항 (lib/course/quizgen.py) | {generated} (마스크·소프트맥스·어텐션 가중치, RNN/LSTM/GRU 상태, 손실, 계층 정규화·위치 인코딩 값 등은 lib의 참조 구현이, 파라미터 수, 대부분의 "
         "모양과 몇몇 값(스케일된 점수, 점수 개수, 임베딩 배율)은 quizgen의 식이 정답을 계산; 오답 보기는 흔한 실수의 결과) | ≥ 30, 정답은 테스트가 lib 없이 따로 다시 계산(torch 모듈이나 직접 계산) |",
         f"| \"가장 긴 보기 고르기\"의 정답률 | {longest_choice_rate(items):.1%} | ≤ 30 % |",
         "| 정답 위치 (섞기 전) | " + ", ".join(f"{m} {n / len(items):.0%}" for m, n in zip(quiz.MARKS, positions))

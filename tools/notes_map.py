@@ -51,7 +51,7 @@ EXPERIMENT = {
     "C20": "DecoderLayer 연습문제, 📝 보충: 모든 부분층 뒤에 Add & Norm (층마다 세 번)",
     "C21": "학습된 한 모델에서 세 가지 어텐션 맵",
     "C22": "앞부분 불변성: 뒤 토큰을 바꿔도 앞 출력은 그대로, 마스크를 뒤집으면 미래 정보 누설",
-    "C23": "노트의 TF 코드와 PyTorch 코드를 한 줄씩 나란히 (09), Keras 3로 실행해 가중치를 복사하면 패딩 없는 입력에서 로짓이 같음 (패딩이 있으면 튜토리얼 코드는 달라짐, 10)",
+    "C23": "노트의 TF 코드와 PyTorch 코드를 한 줄씩 나란히 (09), Keras 3로 실행해 가중치를 복사하면 패딩 없는 입력에서 로짓이 같음 (패딩이 있으면 설치된 Keras 3.15에서는 튜토리얼 코드가 달라짐, 10)",
 }
 
 # Which exercises practise which claim (exercise ids: course spec section 3).

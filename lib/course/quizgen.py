@@ -521,7 +521,7 @@ def seq2seq_attention_shape(batch, src_len, tgt_len, hidden):
     return dict(
         claim="C4", kind="code",
         question=(f"어텐션 seq2seq에서 원문 길이 {src_len}, 디코더 입력 길이 {tgt_len}, 배치 {batch}, hidden_size={hidden}입니다. "
-                  "배치 전체의 어텐션 맵을 담은 텐서(문장마다 행 = 디코더 단계, 열 = 원문 위치)의 모양은?"),
+                  "디코더의 각 단계가 원문 위치들에 대한 가중치(합 1)를 하나씩 낼 때, 그 가중치를 배치 전체에 대해 모은 텐서의 모양은?"),
         key=shape((batch, tgt_len, src_len)),
         explanation=f"디코더 단계마다 원문 {src_len}개 위치에 대한 가중치(합 1)가 한 줄씩: {shape((batch, tgt_len, src_len))}. 행 = 만들 단어, 열 = 원문 토큰입니다.",
         wrongs=[

@@ -525,7 +525,7 @@ def seq2seq_attention_shape(batch, src_len, tgt_len, hidden):
         key=shape((batch, tgt_len, src_len)),
         explanation=f"디코더 단계마다 원문 {src_len}개 위치에 대한 가중치(합 1)가 한 줄씩: {shape((batch, tgt_len, src_len))}. 행 = 만들 단어, 열 = 원문 토큰입니다.",
         wrongs=[
-            (shape((batch, src_len, tgt_len)), "행과 열을 바꾼 모양입니다. 소프트맥스는 원문 축(마지막 축)에 걸립니다."),
+            (shape((batch, src_len, hidden)), "원문 위치마다 은닉 상태를 모은 인코더 출력의 모양입니다. 가중치는 위치마다 숫자 하나입니다."),
             (shape((tgt_len, src_len)), "배치 축을 빼먹은 모양입니다. 문장마다 맵이 하나씩 있습니다."),
             (shape((src_len, tgt_len)), "배치 축을 빼고 행과 열도 바꾼 모양입니다."),
             (shape((batch, tgt_len, hidden)), "단계마다의 문맥 벡터를 모은 모양입니다. 가중치는 원문 위치마다 하나입니다."),
